@@ -1,0 +1,305 @@
+//! The `sesame` commands.
+//!
+//! - `sesame check STORE [REQUESTS|-]`: answers a JSONL stream of requests,
+//!   one JSON answer per line on stdout, a summary with throughput on stderr,
+//!   and a progress bar when stderr is a terminal.
+//! - `sesame explain STORE REQUEST.json`: one request, every statement
+//!   considered and why it matched or not, and the message.
+//!
+//! Exit codes: 0 when every request was answered, 1 when some request lines
+//! were refused (each gets an `{"error": ...}` line and the rest are still
+//! answered), 2 when the input is unusable (no store, unreadable file).
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand, ValueEnum};
+use sesame_spec::{Outcome, ReadError, Request, Store, evaluate, explain};
+
+/// Sesame: AWS IAM policies compiled to decision tables.
+#[derive(Debug, Parser)]
+#[command(name = "sesame", version, about, long_about = None)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The engines that can answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Engine {
+    /// The compiled decision table (the default once built).
+    Compiled,
+    /// The reference evaluator of `sesame-spec`: slow, obviously right.
+    Spec,
+}
+
+/// The `sesame` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Answer a stream of requests (JSON lines) against a policy store.
+    Check {
+        /// The policy store (`store.json`).
+        store: PathBuf,
+        /// The requests, one JSON object per line; `-` or nothing for stdin.
+        requests: Option<PathBuf>,
+        /// Which engine answers.
+        #[arg(long, value_enum, default_value = "compiled")]
+        engine: Engine,
+        /// Print only the summary, not an answer per request.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Explain one request: every statement considered, and why.
+    Explain {
+        /// The policy store (`store.json`).
+        store: PathBuf,
+        /// The request, a JSON object in a file; `-` for stdin.
+        request: PathBuf,
+        /// Which engine answers.
+        #[arg(long, value_enum, default_value = "compiled")]
+        engine: Engine,
+    },
+}
+
+/// Runs the command line and returns the process's exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check {
+            store,
+            requests,
+            engine,
+            quiet,
+        } => check(&store, requests.as_deref(), engine, quiet),
+        Command::Explain {
+            store,
+            request,
+            engine,
+        } => explain_one(&store, &request, engine),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn require_spec(engine: Engine) -> Result<(), String> {
+    match engine {
+        Engine::Spec => Ok(()),
+        Engine::Compiled => Err(
+            "the compiled engine is not built yet; answer with the reference evaluator: `--engine spec`"
+                .to_owned(),
+        ),
+    }
+}
+
+fn load_store(path: &Path) -> Result<Store, String> {
+    Store::from_file(path).map_err(|e| e.to_string())
+}
+
+/// Counts of answers, for the summary line.
+#[derive(Debug, Default)]
+struct Tally {
+    allow: u64,
+    explicit_deny: u64,
+    implicit_deny: u64,
+    errors: u64,
+}
+
+impl Tally {
+    fn total(&self) -> u64 {
+        self.allow + self.explicit_deny + self.implicit_deny + self.errors
+    }
+}
+
+fn check(
+    store_path: &Path,
+    requests: Option<&Path>,
+    engine: Engine,
+    quiet: bool,
+) -> Result<ExitCode, String> {
+    require_spec(engine)?;
+    let store = load_store(store_path)?;
+    let (reader, label, size): (Box<dyn BufRead>, String, Option<u64>) = match requests {
+        None => (Box::new(BufReader::new(io::stdin())), "stdin".into(), None),
+        Some(p) if p == Path::new("-") => {
+            (Box::new(BufReader::new(io::stdin())), "stdin".into(), None)
+        }
+        Some(p) => {
+            let file = File::open(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
+            let size = file.metadata().ok().map(|m| m.len());
+            (Box::new(BufReader::new(file)), p.display().to_string(), size)
+        }
+    };
+    let progress = progress_bar(size);
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut tally = Tally::default();
+    let mut busy = Duration::ZERO;
+    let started = Instant::now();
+    for (number, line) in reader.lines().enumerate() {
+        let line = line.map_err(|e| format!("{label}: line {}: cannot read: {e}", number + 1))?;
+        if let Some(bar) = &progress {
+            bar.inc(line.len() as u64 + 1);
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        let answer = Request::from_json_text(&line)
+            .and_then(|request| {
+                let t = Instant::now();
+                let decision = evaluate(&store, &request);
+                busy += t.elapsed();
+                decision.map(|d| d.to_json(&request))
+            })
+            .map_err(|e: ReadError| e.within(format!("{label}: line {}", number + 1)));
+        let value = match answer {
+            Ok(value) => {
+                match value.get("decision").and_then(|d| d.as_str()) {
+                    Some("Allow") => tally.allow += 1,
+                    Some("ExplicitDeny") => tally.explicit_deny += 1,
+                    _ => tally.implicit_deny += 1,
+                }
+                value
+            }
+            Err(e) => {
+                tally.errors += 1;
+                serde_json::json!({ "error": e.to_string() })
+            }
+        };
+        if !quiet {
+            writeln!(out, "{value}").map_err(|e| format!("cannot write the answers: {e}"))?;
+        }
+    }
+    out.flush()
+        .map_err(|e| format!("cannot write the answers: {e}"))?;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    let wall = started.elapsed();
+    let answered = tally.total() - tally.errors;
+    let rate = if busy.as_secs_f64() > 0.0 {
+        answered as f64 / busy.as_secs_f64()
+    } else {
+        0.0
+    };
+    eprintln!(
+        "checked {} requests with the {} engine: {} Allow, {} ExplicitDeny, {} ImplicitDeny, {} refused; {:.3} s wall, {:.0} checks/s",
+        tally.total(),
+        match engine {
+            Engine::Spec => "spec",
+            Engine::Compiled => "compiled",
+        },
+        tally.allow,
+        tally.explicit_deny,
+        tally.implicit_deny,
+        tally.errors,
+        wall.as_secs_f64(),
+        rate
+    );
+    Ok(if tally.errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn progress_bar(size: Option<u64>) -> Option<indicatif::ProgressBar> {
+    if !io::stderr().is_terminal() {
+        return None;
+    }
+    let size = size?;
+    let bar = indicatif::ProgressBar::new(size);
+    let style = indicatif::ProgressStyle::with_template(
+        "{spinner} {bar:40} {bytes}/{total_bytes} ({eta} left)",
+    )
+    .ok()?;
+    bar.set_style(style);
+    Some(bar)
+}
+
+fn explain_one(store_path: &Path, request_path: &Path, engine: Engine) -> Result<ExitCode, String> {
+    require_spec(engine)?;
+    let store = load_store(store_path)?;
+    let label = request_path.display().to_string();
+    let mut text = String::new();
+    if request_path == Path::new("-") {
+        io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("stdin: cannot read: {e}"))?;
+    } else {
+        text = std::fs::read_to_string(request_path)
+            .map_err(|e| format!("{label}: cannot read: {e}"))?;
+    }
+    let request = Request::from_json_text(&text).map_err(|e| e.within(label.clone()).to_string())?;
+    let explanation = explain(&store, &request).map_err(|e| e.within(label).to_string())?;
+    print!("{}", render_explanation(&request, &explanation));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The text `sesame explain` prints.
+pub fn render_explanation(request: &Request, explanation: &sesame_spec::Explanation) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(s, "request");
+    let _ = writeln!(s, "  principal  {}", request.principal);
+    let _ = writeln!(s, "  action     {}", request.action);
+    let _ = writeln!(s, "  resource   {}", request.resource);
+    let _ = writeln!(s, "context (derived keys included)");
+    for (key, values) in explanation.context.entries() {
+        let _ = writeln!(s, "  {key} = {values:?}");
+    }
+    let _ = writeln!(s, "statements considered");
+    if explanation.traces.is_empty() {
+        let _ = writeln!(s, "  none: no policy is attached to this principal, resource or account");
+    }
+    for t in &explanation.traces {
+        let sid = t
+            .statement
+            .sid
+            .as_ref()
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default();
+        let verdict = if t.applies() { "APPLIES" } else { "does not apply" };
+        let _ = writeln!(
+            s,
+            "  [{}] {}#{}{} {}: {}",
+            t.statement.layer.as_str(),
+            t.statement.policy,
+            t.statement.index,
+            sid,
+            t.effect,
+            verdict
+        );
+        let mark = |b: bool| if b { "match" } else { "no match" };
+        let _ = writeln!(s, "      action     {}", mark(t.action));
+        let _ = writeln!(s, "      resource   {}", mark(t.resource));
+        let principal = match t.principal {
+            Some(n) => format!("{n:?}").to_lowercase(),
+            None => "no match".to_owned(),
+        };
+        let _ = writeln!(s, "      principal  {principal}");
+        for (text, held) in &t.conditions {
+            let _ = writeln!(s, "      condition  {text}: {}", if *held { "holds" } else { "fails" });
+        }
+    }
+    let d = &explanation.decision;
+    let _ = writeln!(s, "decision   {}", d.outcome);
+    if d.outcome == Outcome::ImplicitDeny {
+        if let Some(layer) = d.layer {
+            let _ = writeln!(s, "layer      {} (no allow)", layer.as_str());
+        }
+    }
+    for st in &d.statements {
+        let _ = writeln!(s, "by         [{}] {}#{}", st.layer.as_str(), st.policy, st.index);
+    }
+    let _ = writeln!(s, "message    {}", d.message(request));
+    s
+}

@@ -44,11 +44,14 @@ pub fn condition_holds(condition: &Condition, version: Version, context: &dyn Lo
     let request_values = context.values(&condition.key);
     if base == BaseOperator::Null {
         let present = request_values.is_some();
-        return condition.values.iter().any(|v| match v.to_lowercase().as_str() {
-            "true" => !present,
-            "false" => present,
-            _ => false,
-        });
+        return condition
+            .values
+            .iter()
+            .any(|v| match v.to_lowercase().as_str() {
+                "true" => !present,
+                "false" => present,
+                _ => false,
+            });
     }
     let negated = base.is_negated();
     // One request value against the policy values, in the operator's sense
@@ -97,9 +100,7 @@ fn value_matches(
         }
     };
     match base {
-        B::StringEquals | B::StringNotEquals => {
-            substituted().is_some_and(|t| text(&t) == request)
-        }
+        B::StringEquals | B::StringNotEquals => substituted().is_some_and(|t| text(&t) == request),
         B::StringEqualsIgnoreCase | B::StringNotEqualsIgnoreCase => {
             substituted().is_some_and(|t| text(&t).to_lowercase() == request.to_lowercase())
         }
@@ -313,7 +314,11 @@ fn ip_in_cidr(address: &str, cidr: &str) -> bool {
             if prefix > 32 {
                 return false;
             }
-            let mask = if prefix == 0 { 0 } else { u32::MAX << (32 - prefix) };
+            let mask = if prefix == 0 {
+                0
+            } else {
+                u32::MAX << (32 - prefix)
+            };
             (u32::from(a) & mask) == (u32::from(n) & mask)
         }
         (IpAddr::V6(a), IpAddr::V6(n)) => {
@@ -321,7 +326,11 @@ fn ip_in_cidr(address: &str, cidr: &str) -> bool {
             if prefix > 128 {
                 return false;
             }
-            let mask = if prefix == 0 { 0 } else { u128::MAX << (128 - prefix) };
+            let mask = if prefix == 0 {
+                0
+            } else {
+                u128::MAX << (128 - prefix)
+            };
             (u128::from(a) & mask) == (u128::from(n) & mask)
         }
         _ => false,
@@ -343,11 +352,16 @@ mod tests {
         assert_eq!(parse_date("1535716800"), Some(z));
         assert_eq!(parse_date("1970-01-01"), Some(0));
         assert_eq!(parse_date("2000-02-29"), Some(951_782_400 * 1_000_000_000));
-        assert_eq!(
-            parse_date("2018-08-31T12:00:00.5Z"),
-            Some(z + 500_000_000)
-        );
-        for bad in ["", "2018-13-01", "2019-02-29", "2018-08-31T25:00Z", "2018-08-31T12:00Q", "yesterday", "2018-08-31T12:00:00."] {
+        assert_eq!(parse_date("2018-08-31T12:00:00.5Z"), Some(z + 500_000_000));
+        for bad in [
+            "",
+            "2018-13-01",
+            "2019-02-29",
+            "2018-08-31T25:00Z",
+            "2018-08-31T12:00Q",
+            "yesterday",
+            "2018-08-31T12:00:00.",
+        ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
     }

@@ -128,10 +128,9 @@ impl Expected {
                     Err(format!("expected an error containing `{text}`, got `{e}`"))
                 }
             }
-            (Expected::Decision { decision, .. }, Err(e)) => Err(format!(
-                "expected {}, got error `{e}`",
-                describe(decision)
-            )),
+            (Expected::Decision { decision, .. }, Err(e)) => {
+                Err(format!("expected {}, got error `{e}`", describe(decision)))
+            }
             (Expected::Error(text), Ok(got)) => Err(format!(
                 "expected an error containing `{text}`, got {}",
                 describe(got)
@@ -159,11 +158,7 @@ pub fn describe(decision: &Decision) -> String {
         .layer
         .map(|l| format!(" layer={}", l.as_str()))
         .unwrap_or_default();
-    format!(
-        "{}{layer} [{}]",
-        decision.outcome,
-        statements.join(", ")
-    )
+    format!("{}{layer} [{}]", decision.outcome, statements.join(", "))
 }
 
 /// Reads every `*.json` file in a folder (sorted by name).
@@ -195,7 +190,7 @@ pub fn load_file(path: &Path) -> Result<CorpusFile, ReadError> {
 }
 
 fn read_file(path: &Path, text: &str) -> Result<CorpusFile, ReadError> {
-    let json = Json::from_str(text).map_err(|e| ReadError::new("", e.to_string()))?;
+    let json = Json::parse(text).map_err(|e| ReadError::new("", e.to_string()))?;
     let Json::Object(entries) = &json else {
         return Err(ReadError::new("", "a corpus file must be an object"));
     };
@@ -212,9 +207,7 @@ fn read_file(path: &Path, text: &str) -> Result<CorpusFile, ReadError> {
         Some(Json::String(s)) => Some(s.clone()),
         _ => None,
     };
-    let store_json = field("store")
-        .cloned()
-        .unwrap_or(Json::Object(Vec::new()));
+    let store_json = field("store").cloned().unwrap_or(Json::Object(Vec::new()));
     let store = Store::from_json(&store_json, path.parent()).map_err(|e| e.within("store"))?;
     let mut cases = Vec::new();
     if let Some(Json::Array(items)) = field("cases") {
@@ -271,7 +264,14 @@ fn read_case(item: &Json, default_source: Option<&str>) -> Result<Case, ReadErro
     for (key, _) in entries {
         if !matches!(
             key.as_str(),
-            "name" | "source" | "request" | "decision" | "statements" | "layer" | "message" | "error"
+            "name"
+                | "source"
+                | "request"
+                | "decision"
+                | "statements"
+                | "layer"
+                | "message"
+                | "error"
         ) {
             return Err(ReadError::new(key, format!("unknown case field `{key}`")));
         }
@@ -308,7 +308,9 @@ fn read_case(item: &Json, default_source: Option<&str>) -> Result<Case, ReadErro
             Some(Json::Array(items)) => items
                 .iter()
                 .enumerate()
-                .map(|(i, s)| read_statement_ref(s).map_err(|e| e.within(format!("statements[{i}]"))))
+                .map(|(i, s)| {
+                    read_statement_ref(s).map_err(|e| e.within(format!("statements[{i}]")))
+                })
                 .collect::<Result<_, _>>()?,
             Some(_) => return Err(ReadError::new("statements", "expected an array")),
         };
@@ -331,7 +333,10 @@ fn read_case(item: &Json, default_source: Option<&str>) -> Result<Case, ReadErro
 
 fn read_statement_ref(item: &Json) -> Result<StatementRef, ReadError> {
     let Json::Object(entries) = item else {
-        return Err(ReadError::new("", "a statement reference must be an object"));
+        return Err(ReadError::new(
+            "",
+            "a statement reference must be an object",
+        ));
     };
     let layer_name =
         text_field(entries, "layer")?.ok_or_else(|| ReadError::new("", "missing `layer`"))?;
@@ -362,6 +367,7 @@ fn read_reject(item: &Json, default_source: Option<&str>) -> Result<Reject, Read
         source: source(entries, default_source)?,
         policy_text: text_field(entries, "policy_text")?
             .ok_or_else(|| ReadError::new("", "missing `policy_text`"))?,
-        error: text_field(entries, "error")?.ok_or_else(|| ReadError::new("", "missing `error`"))?,
+        error: text_field(entries, "error")?
+            .ok_or_else(|| ReadError::new("", "missing `error`"))?,
     })
 }

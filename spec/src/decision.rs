@@ -132,10 +132,7 @@ impl Decision {
                 "User `{principal}' is not authorized to perform `{action}' on resource `{resource}'"
             ),
             Outcome::ExplicitDeny => {
-                let layer = self
-                    .statements
-                    .first()
-                    .map_or(Layer::Identity, |s| s.layer);
+                let layer = self.statements.first().map_or(Layer::Identity, |s| s.layer);
                 format!(
                     "User: {principal} is not authorized to perform: {action}{on_resource} with an explicit deny in {}",
                     with_article(layer)

@@ -302,7 +302,7 @@ fn setting<'a>(store: &Store, request: &'a Request) -> Setting<'a> {
     let resource_entry = store.resources.get(&request.resource);
     let arn_account = request
         .resource
-        .splitn(6, ':')
+        .split(':')
         .nth(4)
         .filter(|a| !a.is_empty() && request.resource.starts_with("arn:"))
         .map(str::to_owned);
@@ -320,7 +320,9 @@ fn setting<'a>(store: &Store, request: &'a Request) -> Setting<'a> {
         }
         other => {
             context.add_if_missing("aws:PrincipalIsAWSService", vec!["false".into()]);
-            let arn = role_arn.clone().unwrap_or_else(|| request.principal.clone());
+            let arn = role_arn
+                .clone()
+                .unwrap_or_else(|| request.principal.clone());
             context.add_if_missing("aws:PrincipalArn", vec![arn]);
             if let Some(account) = other.account() {
                 context.add_if_missing("aws:PrincipalAccount", vec![account.to_owned()]);
@@ -554,7 +556,10 @@ fn decide(groups: &[Group<'_>], traces: &[StatementTrace], setting: &Setting<'_>
     };
     // 2. Explicit deny, anywhere.
     let mut denies: Vec<StatementRef> = Vec::new();
-    for t in traces.iter().filter(|t| t.effect == Effect::Deny && t.applies()) {
+    for t in traces
+        .iter()
+        .filter(|t| t.effect == Effect::Deny && t.applies())
+    {
         // A policy attached at two SCP or RCP levels is named once.
         if !denies.contains(&t.statement) {
             denies.push(t.statement.clone());

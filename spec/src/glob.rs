@@ -165,7 +165,10 @@ mod tests {
         assert!(arn("arn:aws:ses:*:111122223333:identity/*", id));
         assert!(arn("arn:aws:ses:us-east-1:*:identity/example.com", id));
         // `?` never crosses a colon in the first five segments.
-        assert!(!arn("arn:aws:ses:us-east-1?111122223333:identity/example.com", id));
+        assert!(!arn(
+            "arn:aws:ses:us-east-1?111122223333:identity/example.com",
+            id
+        ));
         // A mid-segment `*` does not cross colons ...
         assert!(!arn("arn:aws:ses:us-*-1:identity/example.com", id));
         // ... but a segment-final `*` runs on.
@@ -176,7 +179,10 @@ mod tests {
         assert!(arn("arn:aws:s3:::b/*", "arn:aws:s3:::b/x:y/z"));
         assert!(arn("arn:aws:s3:::b/x?y", "arn:aws:s3:::b/x:y"));
         // Case-sensitive.
-        assert!(!arn("arn:aws:ses:us-east-1:111122223333:identity/Example.com", id));
+        assert!(!arn(
+            "arn:aws:ses:us-east-1:111122223333:identity/Example.com",
+            id
+        ));
     }
 
     #[test]

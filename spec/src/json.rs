@@ -28,7 +28,7 @@ pub enum Json {
 
 impl Json {
     /// Reads a JSON text. Errors carry serde_json's line and column.
-    pub fn from_str(text: &str) -> Result<Json, serde_json::Error> {
+    pub fn parse(text: &str) -> Result<Json, serde_json::Error> {
         let mut de = serde_json::Deserializer::from_str(text);
         let value = Json::deserialize(&mut de)?;
         de.end()?;
@@ -141,7 +141,7 @@ mod tests {
 
     #[test]
     fn duplicate_keys_are_refused_with_a_place() {
-        let err = Json::from_str("{\n  \"a\": 1,\n  \"a\": 2\n}").unwrap_err();
+        let err = Json::parse("{\n  \"a\": 1,\n  \"a\": 2\n}").unwrap_err();
         let text = err.to_string();
         assert!(text.contains("duplicate key `a`"), "{text}");
         assert!(text.contains("line 3"), "{text}");
@@ -149,7 +149,7 @@ mod tests {
 
     #[test]
     fn numbers_and_booleans_have_string_forms() {
-        let json = Json::from_str(r#"[1, -2, 1.50, 1e3, true, false]"#).unwrap();
+        let json = Json::parse(r#"[1, -2, 1.50, 1e3, true, false]"#).unwrap();
         let Json::Array(items) = json else { panic!() };
         let texts: Vec<_> = items.iter().map(|j| j.scalar_text().unwrap()).collect();
         assert_eq!(texts, ["1", "-2", "1.5", "1000.0", "true", "false"]);
@@ -158,11 +158,11 @@ mod tests {
     #[test]
     fn deep_nesting_is_refused() {
         let text = "[".repeat(10_000) + &"]".repeat(10_000);
-        assert!(Json::from_str(&text).is_err());
+        assert!(Json::parse(&text).is_err());
     }
 
     #[test]
     fn trailing_text_is_refused() {
-        assert!(Json::from_str("{} {}").is_err());
+        assert!(Json::parse("{} {}").is_err());
     }
 }

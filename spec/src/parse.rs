@@ -27,7 +27,7 @@
 use crate::error::ReadError;
 use crate::json::Json;
 use crate::model::{
-    ActionClause, Condition, Effect, Operator, Policy, Polarity, PrincipalClause, PrincipalKind,
+    ActionClause, Condition, Effect, Operator, Polarity, Policy, PrincipalClause, PrincipalKind,
     Principals, ResourceClause, Statement, Version,
 };
 
@@ -38,7 +38,7 @@ use crate::model::{
 /// A [`ReadError`] naming the place (JSON line and column for syntax errors,
 /// the element path such as `Statement[1].Effect` otherwise).
 pub fn parse_policy(text: &str) -> Result<Policy, ReadError> {
-    let json = Json::from_str(text).map_err(|e| ReadError::new("", e.to_string()))?;
+    let json = Json::parse(text).map_err(|e| ReadError::new("", e.to_string()))?;
     policy_from_json(&json)
 }
 
@@ -183,7 +183,10 @@ fn statement(value: &Json, place: &str) -> Result<Statement, ReadError> {
     let effect =
         effect.ok_or_else(|| ReadError::new(place, "missing required element `Effect`"))?;
     let action = action.ok_or_else(|| {
-        ReadError::new(place, "a statement needs exactly one of `Action` or `NotAction`")
+        ReadError::new(
+            place,
+            "a statement needs exactly one of `Action` or `NotAction`",
+        )
     })?;
     Ok(Statement {
         sid,
@@ -255,7 +258,10 @@ fn principals(value: &Json, place: &str) -> Result<Principals, ReadError> {
         )),
         Json::Object(entries) => {
             if entries.is_empty() {
-                return Err(ReadError::new(place, "the principal object must not be empty"));
+                return Err(ReadError::new(
+                    place,
+                    "the principal object must not be empty",
+                ));
             }
             let mut map = Vec::new();
             for (key, value) in entries {
@@ -301,9 +307,8 @@ fn condition_block(value: &Json, place: &str) -> Result<Vec<Condition>, ReadErro
     let mut conditions = Vec::new();
     for (name, keys) in operators {
         let here = format!("{place}.{name}");
-        let operator = Operator::parse(name).ok_or_else(|| {
-            ReadError::new(&here, format!("unknown condition operator `{name}`"))
-        })?;
+        let operator = Operator::parse(name)
+            .ok_or_else(|| ReadError::new(&here, format!("unknown condition operator `{name}`")))?;
         let Json::Object(keys) = keys else {
             return Err(ReadError::new(
                 &here,
@@ -419,21 +424,29 @@ mod tests {
             "Statement.Action: the list must not be empty"
         );
         assert_eq!(
-            err(r#"{"Statement":{"Effect":"Allow","Action":"a:b","Condition":{"StringEqual":{"k":"v"}}}}"#),
+            err(
+                r#"{"Statement":{"Effect":"Allow","Action":"a:b","Condition":{"StringEqual":{"k":"v"}}}}"#
+            ),
             "Statement.Condition.StringEqual: unknown condition operator `StringEqual`"
         );
         assert_eq!(
-            err(r#"{"Statement":{"Effect":"Allow","Action":"a:b","Principal":{"AWS":"arn:aws:iam::*:root"}}}"#),
+            err(
+                r#"{"Statement":{"Effect":"Allow","Action":"a:b","Principal":{"AWS":"arn:aws:iam::*:root"}}}"#
+            ),
             "Statement.Principal.AWS[0]: `arn:aws:iam::*:root` has a wildcard; a principal can be `*` only as a whole `AWS` value, never part of a name or ARN"
         );
         assert_eq!(
             err(r#"{"Statement":{"Effect":"Allow","Action":"a:b","Foo":1}}"#),
             "Statement.Foo: unknown statement element `Foo`"
         );
-        assert!(err(r#"{"Statement":{"Effect":"Allow","Effect":"Deny","Action":"a:b"}}"#)
-            .contains("duplicate key `Effect`"));
+        assert!(
+            err(r#"{"Statement":{"Effect":"Allow","Effect":"Deny","Action":"a:b"}}"#)
+                .contains("duplicate key `Effect`")
+        );
         assert_eq!(
-            err(r#"{"Statement":{"Effect":"Allow","Action":"a:b","Condition":{"Bool":{"k":null}}}}"#),
+            err(
+                r#"{"Statement":{"Effect":"Allow","Action":"a:b","Condition":{"Bool":{"k":null}}}}"#
+            ),
             "Statement.Condition.Bool.k: a condition value must be a string, number or boolean, found null"
         );
     }

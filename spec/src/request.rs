@@ -52,7 +52,7 @@ impl Request {
     ///
     /// A [`ReadError`] naming the field.
     pub fn from_json_text(text: &str) -> Result<Request, ReadError> {
-        let json = Json::from_str(text).map_err(|e| ReadError::new("", e.to_string()))?;
+        let json = Json::parse(text).map_err(|e| ReadError::new("", e.to_string()))?;
         Request::from_json(&json)
     }
 
@@ -65,7 +65,10 @@ impl Request {
         let Json::Object(entries) = json else {
             return Err(ReadError::new(
                 "",
-                format!("a request must be a JSON object, found {}", json.type_name()),
+                format!(
+                    "a request must be a JSON object, found {}",
+                    json.type_name()
+                ),
             ));
         };
         let mut principal = None;
@@ -121,7 +124,10 @@ fn read_context(value: &Json) -> Result<Vec<(String, Vec<String>)>, ReadError> {
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
     for (key, value) in entries {
         let place = format!("context.{key}");
-        if out.iter().any(|(k, _)| k.to_lowercase() == key.to_lowercase()) {
+        if out
+            .iter()
+            .any(|(k, _)| k.to_lowercase() == key.to_lowercase())
+        {
             return Err(ReadError::new(
                 &place,
                 format!("context key `{key}` is given twice (key names are case-insensitive)"),

@@ -155,7 +155,7 @@ impl Store {
     ///
     /// A [`ReadError`] naming the place.
     pub fn from_json_text(text: &str, base: Option<&Path>) -> Result<Store, ReadError> {
-        let json = Json::from_str(text).map_err(|e| ReadError::new("", e.to_string()))?;
+        let json = Json::parse(text).map_err(|e| ReadError::new("", e.to_string()))?;
         Store::from_json(&json, base)
     }
 
@@ -195,7 +195,9 @@ impl Store {
                 "accounts" => {
                     for (id, entry) in object(value, "accounts")? {
                         let place = format!("accounts.{id}");
-                        store.accounts.insert(id.clone(), account_entry(entry, &place)?);
+                        store
+                            .accounts
+                            .insert(id.clone(), account_entry(entry, &place)?);
                     }
                 }
                 other => {
@@ -217,22 +219,41 @@ impl Store {
         let mut out = Vec::new();
         for (arn, entry) in &self.principals {
             for (i, name) in entry.policies.iter().enumerate() {
-                out.push((format!("principals.{arn}.policies[{i}]"), name.as_str(), Layer::Identity));
+                out.push((
+                    format!("principals.{arn}.policies[{i}]"),
+                    name.as_str(),
+                    Layer::Identity,
+                ));
             }
             if let Some(name) = &entry.boundary {
-                out.push((format!("principals.{arn}.boundary"), name.as_str(), Layer::Boundary));
+                out.push((
+                    format!("principals.{arn}.boundary"),
+                    name.as_str(),
+                    Layer::Boundary,
+                ));
             }
         }
         for (arn, entry) in &self.resources {
             for (i, name) in entry.policies.iter().enumerate() {
-                out.push((format!("resources.{arn}.policies[{i}]"), name.as_str(), Layer::Resource));
+                out.push((
+                    format!("resources.{arn}.policies[{i}]"),
+                    name.as_str(),
+                    Layer::Resource,
+                ));
             }
         }
         for (id, entry) in &self.accounts {
-            for (kind, levels, layer) in [("scps", &entry.scps, Layer::Scp), ("rcps", &entry.rcps, Layer::Rcp)] {
+            for (kind, levels, layer) in [
+                ("scps", &entry.scps, Layer::Scp),
+                ("rcps", &entry.rcps, Layer::Rcp),
+            ] {
                 for (l, level) in levels.iter().enumerate() {
                     for (i, name) in level.iter().enumerate() {
-                        out.push((format!("accounts.{id}.{kind}[{l}][{i}]"), name.as_str(), layer));
+                        out.push((
+                            format!("accounts.{id}.{kind}[{l}][{i}]"),
+                            name.as_str(),
+                            layer,
+                        ));
                     }
                 }
             }
@@ -243,7 +264,10 @@ impl Store {
     fn check_attachments(&self) -> Result<(), ReadError> {
         for (place, name, layer) in self.attachments() {
             let policy = self.policies.get(name).ok_or_else(|| {
-                ReadError::new(&place, format!("policy `{name}` is not defined under `policies`"))
+                ReadError::new(
+                    &place,
+                    format!("policy `{name}` is not defined under `policies`"),
+                )
             })?;
             check_policy_for_layer(policy, layer)
                 .map_err(|e| e.within(format!("policy `{name}`")).within(place))?;
@@ -349,7 +373,9 @@ fn load_policy(value: &Json, base: Option<&Path>) -> Result<Policy, ReadError> {
             let Some(base) = base else {
                 return Err(ReadError::new(
                     "",
-                    format!("policy path `{relative}` cannot be resolved: this store has no folder"),
+                    format!(
+                        "policy path `{relative}` cannot be resolved: this store has no folder"
+                    ),
                 ));
             };
             let path = base.join(relative);
@@ -397,7 +423,10 @@ fn names(value: &Json, place: &str) -> Result<Vec<String>, ReadError> {
             .collect(),
         other => Err(ReadError::new(
             place,
-            format!("expected an array of policy names, found {}", other.type_name()),
+            format!(
+                "expected an array of policy names, found {}",
+                other.type_name()
+            ),
         )),
     }
 }
@@ -445,7 +474,9 @@ fn principal_entry(value: &Json, place: &str) -> Result<PrincipalEntry, ReadErro
             other => {
                 return Err(ReadError::new(
                     &at,
-                    format!("unknown principal field `{other}`; expected `policies`, `boundary` or `tags`"),
+                    format!(
+                        "unknown principal field `{other}`; expected `policies`, `boundary` or `tags`"
+                    ),
                 ));
             }
         }
@@ -464,7 +495,9 @@ fn resource_entry(value: &Json, place: &str) -> Result<ResourceEntry, ReadError>
             other => {
                 return Err(ReadError::new(
                     &at,
-                    format!("unknown resource field `{other}`; expected `policies`, `tags` or `account`"),
+                    format!(
+                        "unknown resource field `{other}`; expected `policies`, `tags` or `account`"
+                    ),
                 ));
             }
         }

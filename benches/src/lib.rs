@@ -1,8 +1,11 @@
 //! Workloads for Sesame's benchmarks: the stores and request streams the
 //! criterion benches in `benches/` time, so that anyone can rerun them.
 //!
-//! For now this loads the bundled example store (`examples/store.json`) and
-//! its request stream; the seeded generators for W1, W2 and W3 follow.
+//! [`example`] generates the bundled example store (`examples/store.json`)
+//! and its request stream, and [`example_workload`] loads them; the seeded
+//! generators for W1, W2 and W3 follow.
+
+pub mod example;
 
 use std::path::{Path, PathBuf};
 
@@ -28,7 +31,9 @@ pub fn example_workload() -> Result<(Store, Vec<Request>), ReadError> {
         .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| Request::from_json_text(l).map_err(|e| e.within(format!("requests.jsonl:{}", i + 1))))
+        .map(|(i, l)| {
+            Request::from_json_text(l).map_err(|e| e.within(format!("requests.jsonl:{}", i + 1)))
+        })
         .collect::<Result<_, _>>()?;
     Ok((store, requests))
 }

@@ -5,7 +5,8 @@
 //! A statement's conditions all must hold (operators AND, keys AND); a
 //! condition holds when the request value matches any of its values (OR).
 //! Rules, each pinned by corpus cases:
-//! - **Missing key.** A positive operator is false; a negated operator
+//! - **Missing key.** A key given with an empty list of values counts as
+//!   missing. A positive operator is false; a negated operator
 //!   (`StringNotEquals`, `NotIpAddress`, `ArnNotLike`, ...) is true; `...IfExists`
 //!   makes any operator true; `Null: true` holds exactly when the key is
 //!   missing and `Null: false` when it is present.
@@ -26,14 +27,15 @@
 //!   without a zone, UTC when none, or epoch seconds); `Bool` ignoring case;
 //!   `BinaryEquals` exactly (both base64); `IpAddress` by CIDR, v4 or v6, a
 //!   plain address meaning /32 or /128; `ArnEquals` and `ArnLike` alike,
-//!   ARN-wise with wildcards (see [`crate::glob`]). A request or policy value
+//!   component by component with wildcards (see
+//!   [`crate::glob::matches_arn_condition`]). A request or policy value
 //!   that does not parse for its operator matches nothing.
 //! - **Variables** are substituted in string and ARN operator values
 //!   (see [`crate::variables`]).
 
 use std::net::IpAddr;
 
-use crate::glob::{matches_arn, matches_plain, text};
+use crate::glob::{matches_arn_condition, matches_plain, text};
 use crate::model::{BaseOperator, Condition, SetQualifier, Version};
 use crate::variables::{Lookup, substitute};
 
@@ -41,7 +43,10 @@ use crate::variables::{Lookup, substitute};
 pub fn condition_holds(condition: &Condition, version: Version, context: &dyn Lookup) -> bool {
     let operator = condition.operator;
     let base = operator.base;
-    let request_values = context.values(&condition.key);
+    // A key given with no values is treated as missing everywhere: "Null ...
+    // false ... the key exists and its value is not null", and ForAllValues
+    // "returns true if ... the context key value resolves to a null data set".
+    let request_values = context.values(&condition.key).filter(|v| !v.is_empty());
     if base == BaseOperator::Null {
         let present = request_values.is_some();
         return condition
@@ -108,7 +113,7 @@ fn value_matches(
             substituted().is_some_and(|t| matches_plain(&t, request))
         }
         B::ArnEquals | B::ArnLike | B::ArnNotEquals | B::ArnNotLike => {
-            substituted().is_some_and(|t| matches_arn(&t, request))
+            substituted().is_some_and(|t| matches_arn_condition(&t, request))
         }
         B::NumericEquals
         | B::NumericNotEquals

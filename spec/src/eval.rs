@@ -32,8 +32,12 @@
 //! - The root user (`arn:aws:iam::ID:root`) has an implicit identity allow.
 //! - A resource whose ARN has no account (`arn:aws:s3:::bucket`) and whose
 //!   store entry names none is taken to be in the principal's account.
-//! - `NotPrincipal` matches a principal that none of its entries names, with
-//!   the same naming rules as `Principal`.
+//! - `NotPrincipal` spares a caller only when every link of its chain is
+//!   listed (account and user; account, role and session), and a `Deny` with
+//!   `NotPrincipal` always applies to a caller with a permissions boundary,
+//!   as the IAM User Guide documents ("AWS JSON policy elements: NotPrincipal").
+//! - KMS keys and role trust policies: within the account too, the key or
+//!   trust policy must allow ("Policy evaluation logic").
 //! - A principal that is not an ARN is an AWS service principal.
 
 use crate::condition::condition_holds;
@@ -184,6 +188,8 @@ pub struct Setting<'a> {
     pub context: Context,
     /// The ARN of the caller's role, for sessions.
     pub role_arn: Option<String>,
+    /// Whether the caller has a permissions boundary.
+    pub has_boundary: bool,
 }
 
 /// What one statement did with the request: for `sesame explain`.
@@ -355,9 +361,14 @@ fn setting<'a>(store: &Store, request: &'a Request) -> Setting<'a> {
             context.add_if_missing(&format!("aws:ResourceTag/{key}"), vec![value.clone()]);
         }
     }
+    let has_boundary = principal_key
+        .as_ref()
+        .and_then(|k| store.principals.get(k))
+        .is_some_and(|e| e.boundary.is_some());
     Setting {
         request,
         caller,
+        has_boundary,
         principal_key,
         resource_account,
         context,
@@ -465,13 +476,14 @@ fn trace(
     };
     let principal = match &statement.principal {
         None => Some(Naming::Direct),
-        Some(clause) => {
-            let naming = naming(&clause.principals, setting);
-            match clause.polarity {
-                Polarity::Is => naming,
-                Polarity::Not => naming.is_none().then_some(Naming::Broad),
+        Some(clause) => match clause.polarity {
+            Polarity::Is => naming(&clause.principals, setting),
+            Polarity::Not => {
+                let boundary_quirk = statement.effect == Effect::Deny && setting.has_boundary;
+                let exempt = !boundary_quirk && not_principal_exempts(&clause.principals, setting);
+                (!exempt).then_some(Naming::Broad)
             }
-        }
+        },
     };
     let conditions = statement
         .conditions
@@ -536,6 +548,71 @@ fn naming(principals: &Principals, setting: &Setting<'_>) -> Option<Naming> {
             }
         })
         .max()
+}
+
+/// Whether a `NotPrincipal` element exempts the caller: every link of the
+/// caller's chain must be listed (IAM User Guide, "AWS JSON policy elements:
+/// NotPrincipal": AWS checks the account, then the role, then the session, so
+/// the example that spares one user lists both `user/Bob` and the account's
+/// `root`). The chains: a user is its account and its user ARN; a role session
+/// is its account, its role ARN and its session ARN; a federated user is its
+/// account and its ARN; the root user is its account; a service is its name.
+/// A bare `*` (or `"AWS": "*"`) lists everyone.
+fn not_principal_exempts(principals: &Principals, setting: &Setting<'_>) -> bool {
+    let listed: Vec<(PrincipalKind, &str)> = match principals {
+        Principals::Any => return true,
+        Principals::Map(map) => map
+            .iter()
+            .flat_map(|(kind, values)| values.iter().map(move |v| (*kind, v.as_str())))
+            .collect(),
+    };
+    if listed
+        .iter()
+        .any(|(k, v)| *k == PrincipalKind::Aws && *v == "*")
+    {
+        return true;
+    }
+    let own = setting.request.principal.as_str();
+    let aws_listed = |value: &str| {
+        listed
+            .iter()
+            .any(|(k, v)| *k == PrincipalKind::Aws && *v == value)
+    };
+    let account_listed = |account: &str| {
+        listed.iter().any(|(k, v)| {
+            *k == PrincipalKind::Aws && (*v == account || account_root(v) == Some(account))
+        })
+    };
+    match &setting.caller {
+        Caller::Service => listed
+            .iter()
+            .any(|(k, v)| *k == PrincipalKind::Service && *v == own),
+        Caller::Root { account } => account_listed(account),
+        Caller::RoleSession { account, .. } => {
+            account_listed(account)
+                && setting.role_arn.as_deref().is_some_and(aws_listed)
+                && aws_listed(own)
+        }
+        Caller::User { account, .. }
+        | Caller::FederatedUser { account }
+        | Caller::OtherArn { account } => account_listed(account) && aws_listed(own),
+    }
+}
+
+/// Whether the resource's own policy must allow even within the account: "IAM
+/// role trust policies and KMS key policies are exceptions ... they must
+/// explicitly allow access for principals" (IAM User Guide, "Policy
+/// evaluation logic"). KMS keys (`arn:PART:kms:REGION:ACCOUNT:key/ID`), and IAM
+/// roles as the resource of an `sts:` action.
+fn resource_policy_required(request: &Request) -> bool {
+    let parts: Vec<&str> = request.resource.splitn(6, ':').collect();
+    match parts.as_slice() {
+        ["arn", _, "kms", _, _, rest] => rest.starts_with("key/"),
+        ["arn", _, "iam", _, _, rest] => {
+            rest.starts_with("role/") && request.action.to_lowercase().starts_with("sts:")
+        }
+        _ => false,
+    }
 }
 
 /// The account of `arn:PART:iam::ACCOUNT:root`.
@@ -604,8 +681,30 @@ fn decide(groups: &[Group<'_>], traces: &[StatementTrace], setting: &Setting<'_>
         (Some(_), None) => true,
         (None, _) => false,
     };
+    let session_allows = || {
+        !groups.iter().any(|g| g.layer == Layer::Session)
+            || !applying(Layer::Session, Effect::Allow).is_empty()
+    };
+    if same_account && resource_policy_required(setting.request) {
+        // A key or trust policy must allow; naming the account delegates to
+        // the identity policies.
+        match strongest {
+            None => return Decision::implicit_deny(Layer::Resource),
+            Some(Naming::Account) if !identity_ok => {
+                return Decision::implicit_deny(Layer::Identity);
+            }
+            _ => {}
+        }
+    }
     if same_account {
         if strongest == Some(Naming::Direct) {
+            // Final: no boundary limits it. A session policy still limits a
+            // grant to a user ARN; only a grant to the session ARN itself is
+            // beyond it ("Session policies").
+            let own_session = matches!(setting.caller, Caller::RoleSession { .. });
+            if !own_session && !session_allows() {
+                return Decision::implicit_deny(Layer::Session);
+            }
             return Decision::allow(grants);
         }
         if !(identity_ok || strongest == Some(Naming::Broad)) {

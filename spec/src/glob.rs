@@ -7,7 +7,7 @@
 //! - [`matches_plain`]: `StringLike` and actions; `*` is any run of
 //!   characters, `?` any one character (IAM User Guide, "Condition
 //!   operators", String condition operators).
-//! - [`matches_arn`]: `Resource`, `NotResource` and the `Arn*` operators
+//! - [`matches_arn`]: `Resource` and `NotResource`
 //!   (IAM User Guide, "IAM JSON policy elements: Resource", "Using wildcards in
 //!   resource ARNs"): the ARN's first five colon-separated segments are
 //!   matched segment by segment, so a wildcard there does not cross a colon;
@@ -15,6 +15,8 @@
 //!   match beyond the colon boundaries". The sixth segment (the resource part)
 //!   is the rest of the string, colons included, and wildcards in it match
 //!   anything. The pattern `*` alone therefore matches every string.
+//! - [`matches_arn_condition`]: the `Arn*` condition operators compare the six
+//!   components separately, so there the segment-final `*` does not run on.
 //! - Literal tokens come from policy variables and their escapes (`${*}` is a
 //!   literal `*`), which never act as wildcards.
 
@@ -60,8 +62,21 @@ pub fn matches_plain(pattern: &[Tok], text: &str) -> bool {
     table_match(pattern, &rules, text)
 }
 
-/// Whether `text` matches `pattern` ARN-wise (see the module docs).
+/// Whether `text` matches a `Resource` pattern ARN-wise (see the module
+/// docs): a segment-final `*` runs on across colons.
 pub fn matches_arn(pattern: &[Tok], text: &str) -> bool {
+    arn_match(pattern, text, true)
+}
+
+/// Whether `text` matches an `ArnEquals`/`ArnLike` value: "each of the six
+/// colon-delimited components of the ARN is checked separately" (IAM User
+/// Guide, "Condition operators", ARN condition operators), so unlike in
+/// `Resource` no `*` crosses a colon before the resource part.
+pub fn matches_arn_condition(pattern: &[Tok], text: &str) -> bool {
+    arn_match(pattern, text, false)
+}
+
+fn arn_match(pattern: &[Tok], text: &str, run_on: bool) -> bool {
     // For each token: may a `*` here cross a colon, may a `?` here be a colon.
     let mut rules = Vec::with_capacity(pattern.len());
     let mut colons_before = 0usize;
@@ -69,7 +84,7 @@ pub fn matches_arn(pattern: &[Tok], text: &str) -> bool {
         let in_resource_part = colons_before >= 5;
         let last_of_segment = matches!(pattern.get(i + 1), None | Some(Tok::Lit(':')));
         match tok {
-            Tok::Star => rules.push((in_resource_part || last_of_segment, false)),
+            Tok::Star => rules.push((in_resource_part || (run_on && last_of_segment), false)),
             Tok::Quest => rules.push((false, in_resource_part)),
             Tok::Lit(c) => {
                 if *c == ':' {
@@ -183,6 +198,17 @@ mod tests {
             "arn:aws:ses:us-east-1:111122223333:identity/Example.com",
             id
         ));
+    }
+
+    #[test]
+    fn arn_conditions_do_not_run_on() {
+        let id = "arn:aws:ses:us-east-1:111122223333:identity/example.com";
+        let cond = |p: &str| matches_arn_condition(&tokens(p), id);
+        assert!(!cond("arn:aws:ses:*"));
+        assert!(cond("arn:aws:ses:*:*:*"));
+        assert!(cond("arn:aws:ses:*:111122223333:identity/*"));
+        assert!(!cond("*"));
+        assert!(cond("arn:*:*:*:*:*"));
     }
 
     #[test]

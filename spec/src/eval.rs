@@ -16,7 +16,9 @@
 //! 4. **Grants**, same account (the principal's account owns the resource):
 //!    an identity-policy `Allow` or a resource-policy `Allow` is enough. A
 //!    resource-policy `Allow` that names the user ARN or the role-session ARN
-//!    itself is final; one that names a role ARN, `*`, or reaches the principal
+//!    itself is final (no boundary limits it, and no session policy limits a
+//!    grant to the session ARN; a session policy does limit a grant to a user
+//!    ARN); one that names a role ARN, `*`, or reaches the principal
 //!    through `NotPrincipal` still has to pass the boundary and the session
 //!    policy; one that names only the account delegates to the account, so it
 //!    still needs the identity-policy `Allow` ("Permissions boundaries for IAM
@@ -24,7 +26,10 @@
 //!    **Cross-account**: the resource policy must allow (naming the principal
 //!    in any way, the account included) *and* the identity side must allow.
 //!    **AWS service principals** (`ses.amazonaws.com`) have no identity side:
-//!    a resource-policy `Allow` is enough.
+//!    a resource-policy `Allow` is enough. **KMS keys and role trust
+//!    policies** are the documented exception to "either side is enough": the
+//!    key or trust policy must allow even within the account, and when it
+//!    names only the account, the identity policies must allow too.
 //! 5. A permissions boundary and a session policy, when present, must allow.
 //! 6. Otherwise: allow.
 //!

@@ -211,6 +211,51 @@ mod tests {
         assert!(cond("arn:*:*:*:*:*"));
     }
 
+    /// The same rules by plain backtracking: exponential, so only for short
+    /// inputs, but too simple to get wrong.
+    fn naive(p: &[Tok], rules: &[(bool, bool)], t: &[char]) -> bool {
+        match (p.first(), rules.first()) {
+            (None, _) | (_, None) => t.is_empty(),
+            (Some(Tok::Lit(c)), _) => t.first() == Some(c) && naive(&p[1..], &rules[1..], &t[1..]),
+            (Some(Tok::Quest), Some(&(_, colon))) => {
+                t.first().is_some_and(|x| *x != ':' || colon)
+                    && naive(&p[1..], &rules[1..], &t[1..])
+            }
+            (Some(Tok::Star), Some(&(cross, _))) => (0..=t.len()).any(|k| {
+                t[..k].iter().all(|x| *x != ':' || cross) && naive(&p[1..], &rules[1..], &t[k..])
+            }),
+        }
+    }
+
+    fn naive_rules(p: &[Tok], arn: bool, run_on: bool) -> Vec<(bool, bool)> {
+        let mut colons = 0;
+        p.iter()
+            .enumerate()
+            .map(|(i, tok)| {
+                let resource = !arn || colons >= 5;
+                let last = matches!(p.get(i + 1), None | Some(Tok::Lit(':')));
+                if *tok == Tok::Lit(':') {
+                    colons += 1;
+                }
+                (resource || (run_on && last), resource)
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn table_equals_backtracking(
+            p in "[a:*?]{0,10}",
+            t in "[a:b]{0,10}",
+        ) {
+            let toks = tokens(&p);
+            let chars: Vec<char> = t.chars().collect();
+            proptest::prop_assert_eq!(matches_plain(&toks, &t), naive(&toks, &naive_rules(&toks, false, false), &chars));
+            proptest::prop_assert_eq!(matches_arn(&toks, &t), naive(&toks, &naive_rules(&toks, true, true), &chars));
+            proptest::prop_assert_eq!(matches_arn_condition(&toks, &t), naive(&toks, &naive_rules(&toks, true, false), &chars));
+        }
+    }
+
     #[test]
     fn pathological_patterns_are_quick() {
         let p = "*a".repeat(200) + "b";

@@ -11,14 +11,16 @@
 //!    role session `arn:aws:sts::ID:assumed-role/R/S` takes role `R`'s); the
 //!    request's session policy.
 //! 2. **Explicit deny**: any applying `Deny` statement in any of them decides.
-//! 3. **RCPs**, then **SCPs**: every level that is present must have an
-//!    applying `Allow`.
+//! 3. **SCPs**: every level that is present must have an applying `Allow`
+//!    (not for service-linked roles, which "SCPs do not affect"). RCP levels
+//!    only deny: every level carries `RCPFullAWSAccess`, which cannot be
+//!    detached, so an RCP never fails to allow.
 //! 4. **Grants**, same account (the principal's account owns the resource):
 //!    an identity-policy `Allow` or a resource-policy `Allow` is enough. A
 //!    resource-policy `Allow` that names the user ARN or the role-session ARN
-//!    itself is final (no boundary limits it, and no session policy limits a
-//!    grant to the session ARN; a session policy does limit a grant to a user
-//!    ARN); one that names a role ARN, `*`, or reaches the principal
+//!    itself, or `*`, is final (no boundary limits it, and no session policy
+//!    limits a grant to the session or federated-user ARN; a session policy
+//!    does limit a grant to a user ARN); one that names a role ARN or reaches the principal
 //!    through `NotPrincipal` still has to pass the boundary and the session
 //!    policy; one that names only the account delegates to the account, so it
 //!    still needs the identity-policy `Allow` ("Permissions boundaries for IAM
@@ -43,7 +45,9 @@
 //!   as the IAM User Guide documents ("AWS JSON policy elements: NotPrincipal").
 //! - KMS keys and role trust policies: within the account too, the key or
 //!   trust policy must allow ("Policy evaluation logic").
-//! - A principal that is not an ARN is an AWS service principal.
+//! - A principal must be a six-part ARN or an AWS service principal name
+//!   (`*.amazonaws.com`); anything else is refused. A session policy may be
+//!   given only for role sessions and federated users.
 
 use crate::condition::condition_holds;
 use crate::decision::{Decision, StatementRef};
@@ -93,17 +97,34 @@ pub enum Caller {
 }
 
 impl Caller {
-    /// Reads a principal string.
-    pub fn of(principal: &str) -> Caller {
+    /// Reads a principal string: a six-part ARN, or an AWS service principal
+    /// name (`ses.amazonaws.com`). Anything else is refused rather than
+    /// guessed at (a mistyped ARN must not pass for a service).
+    ///
+    /// # Errors
+    ///
+    /// A [`ReadError`] at `principal`.
+    pub fn of(principal: &str) -> Result<Caller, ReadError> {
         let parts: Vec<&str> = principal.splitn(6, ':').collect();
         let [arn, partition, service, _region, account, resource] = parts.as_slice() else {
-            return Caller::Service;
+            if !principal.starts_with("arn:") && is_service_name(principal) {
+                return Ok(Caller::Service);
+            }
+            return Err(ReadError::new(
+                "principal",
+                format!(
+                    "`{principal}` is neither an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`) nor an AWS service principal such as `ses.amazonaws.com`"
+                ),
+            ));
         };
         if *arn != "arn" {
-            return Caller::Service;
+            return Err(ReadError::new(
+                "principal",
+                format!("`{principal}` is not an ARN: it must start with `arn:`"),
+            ));
         }
         let account = (*account).to_owned();
-        match (*service, *resource) {
+        Ok(match (*service, *resource) {
             ("iam", "root") => Caller::Root { account },
             ("iam", r) if r.starts_with("user/") => Caller::User {
                 account,
@@ -120,7 +141,7 @@ impl Caller {
             }
             ("sts", r) if r.starts_with("federated-user/") => Caller::FederatedUser { account },
             _ => Caller::OtherArn { account },
-        }
+        })
     }
 
     /// The caller's account, if it has one.
@@ -171,10 +192,10 @@ impl Lookup for Context {
 pub enum Naming {
     /// Through the caller's account (`123456789012` or `arn:...:root`).
     Account,
-    /// Through `*`, the caller's role ARN, or by not being in `NotPrincipal`.
+    /// Through the caller's role ARN, or by not being in `NotPrincipal`.
     Broad,
-    /// By the caller's own ARN (user, role session, federated user), or its
-    /// service name.
+    /// By the caller's own ARN (user, role session, federated user), its
+    /// service name, or `*`.
     Direct,
 }
 
@@ -253,7 +274,7 @@ pub struct Explanation {
 ///
 /// As [`evaluate`].
 pub fn explain(store: &Store, request: &Request) -> Result<Explanation, ReadError> {
-    let setting = setting(store, request);
+    let setting = setting(store, request)?;
     let groups = policy_groups(store, &setting)?;
     let mut traces = Vec::new();
     for group in &groups {
@@ -278,8 +299,8 @@ struct Group<'s> {
     policies: Vec<(&'s str, &'s Policy)>,
 }
 
-fn setting<'a>(store: &Store, request: &'a Request) -> Setting<'a> {
-    let caller = Caller::of(&request.principal);
+fn setting<'a>(store: &Store, request: &'a Request) -> Result<Setting<'a>, ReadError> {
+    let caller = Caller::of(&request.principal)?;
     let mut role_arn = None;
     let principal_key = match &caller {
         Caller::RoleSession {
@@ -370,7 +391,7 @@ fn setting<'a>(store: &Store, request: &'a Request) -> Setting<'a> {
         .as_ref()
         .and_then(|k| store.principals.get(k))
         .is_some_and(|e| e.boundary.is_some());
-    Setting {
+    Ok(Setting {
         request,
         caller,
         has_boundary,
@@ -378,7 +399,7 @@ fn setting<'a>(store: &Store, request: &'a Request) -> Setting<'a> {
         resource_account,
         context,
         role_arn,
-    }
+    })
 }
 
 fn named<'s>(store: &'s Store, names: &'s [String]) -> Vec<(&'s str, &'s Policy)> {
@@ -403,7 +424,7 @@ fn policy_groups<'s>(store: &'s Store, setting: &Setting<'_>) -> Result<Vec<Grou
             });
         }
     }
-    if setting.caller != Caller::Service {
+    if setting.caller != Caller::Service && !is_service_linked_role(setting) {
         if let Some(entry) = setting.caller.account().and_then(|a| store.accounts.get(a)) {
             for level in &entry.scps {
                 groups.push(Group {
@@ -436,6 +457,18 @@ fn policy_groups<'s>(store: &'s Store, setting: &Setting<'_>) -> Result<Vec<Grou
         }
     }
     if let Some(name) = &setting.request.session_policy {
+        if !matches!(
+            setting.caller,
+            Caller::RoleSession { .. } | Caller::FederatedUser { .. }
+        ) {
+            return Err(ReadError::new(
+                "session_policy",
+                format!(
+                    "a session policy applies only to role sessions (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`) and federated users, not to `{}`",
+                    setting.request.principal
+                ),
+            ));
+        }
         let (name, policy) = store.policies.get_key_value(name).ok_or_else(|| {
             ReadError::new(
                 "session_policy",
@@ -529,7 +562,12 @@ fn naming(principals: &Principals, setting: &Setting<'_>) -> Option<Naming> {
     entries
         .into_iter()
         .filter_map(|(kind, value)| match kind {
-            PrincipalKind::Aws if value == "*" => Some(Naming::Broad),
+            // "For IAM users and role principals within your account, no other
+            // permissions are required" and "Permissions boundaries and
+            // session policies do not limit permissions granted using ... a
+            // wildcard (*) in the Principal element" (IAM User Guide,
+            // "Principal"; "Policy evaluation logic").
+            PrincipalKind::Aws if value == "*" => Some(Naming::Direct),
             PrincipalKind::Aws => {
                 if *caller == Caller::Service {
                     None
@@ -620,6 +658,32 @@ fn resource_policy_required(request: &Request) -> bool {
     }
 }
 
+/// Whether the caller acts through a service-linked role (a role whose path
+/// is `/aws-service-role/`): "SCPs do not affect any service-linked role"
+/// (AWS Organizations User Guide, "Service control policies", Effects on
+/// permissions). A session ARN does not carry its role's path, so this is
+/// known only for roles in the store.
+fn is_service_linked_role(setting: &Setting<'_>) -> bool {
+    let arn = setting
+        .role_arn
+        .as_deref()
+        .unwrap_or(setting.request.principal.as_str());
+    arn.splitn(6, ':')
+        .nth(5)
+        .is_some_and(|r| r.starts_with("role/aws-service-role/"))
+}
+
+/// Whether a name looks like an AWS service principal: dot-separated labels
+/// of letters, digits and `-`, ending in `.amazonaws.com` (or `.com.cn` for
+/// the China partition).
+fn is_service_name(name: &str) -> bool {
+    let known_suffix = name.ends_with(".amazonaws.com") || name.ends_with(".amazonaws.com.cn");
+    known_suffix
+        && name.split('.').all(|label| {
+            !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+}
+
 /// The account of `arn:PART:iam::ACCOUNT:root`.
 fn account_root(value: &str) -> Option<&str> {
     let parts: Vec<&str> = value.splitn(6, ':').collect();
@@ -650,8 +714,11 @@ fn decide(groups: &[Group<'_>], traces: &[StatementTrace], setting: &Setting<'_>
     if !denies.is_empty() {
         return Decision::explicit_deny(denies);
     }
-    // 3. Every RCP level, then every SCP level, must allow.
-    for layer in [Layer::Rcp, Layer::Scp] {
+    // 3. Every SCP level must allow. RCP levels only deny: "RCPFullAWSAccess
+    //    can't be detached, so there will always be an Allow statement" (IAM
+    //    User Guide, "Policy evaluation logic"; Organizations, "RCP syntax":
+    //    Allow is supported only in RCPFullAWSAccess).
+    for layer in [Layer::Scp] {
         for group in groups.iter().filter(|g| g.layer == layer) {
             let allowed = traces.iter().any(|t| {
                 t.statement.layer == layer
@@ -706,7 +773,10 @@ fn decide(groups: &[Group<'_>], traces: &[StatementTrace], setting: &Setting<'_>
             // Final: no boundary limits it. A session policy still limits a
             // grant to a user ARN; only a grant to the session ARN itself is
             // beyond it ("Session policies").
-            let own_session = matches!(setting.caller, Caller::RoleSession { .. });
+            let own_session = matches!(
+                setting.caller,
+                Caller::RoleSession { .. } | Caller::FederatedUser { .. }
+            );
             if !own_session && !session_allows() {
                 return Decision::implicit_deny(Layer::Session);
             }

@@ -16,8 +16,8 @@
 //!   bare string `"*"`); a partial wildcard such as `arn:aws:iam::*:root` is
 //!   refused ("You cannot use a wildcard to match part of a principal name or
 //!   ARN", IAM User Guide, "AWS JSON policy elements: Principal");
-//! - an operator with an empty key object (`"StringEquals": {}`) adds no
-//!   condition;
+//! - an operator with an empty key object (`"StringEquals": {}`) is refused:
+//!   read as "no condition" it would silently widen an `Allow`;
 //! - element names, `Effect` values and operator names are case-sensitive.
 //!
 //! Which elements a policy *type* requires (no `Principal` in identity
@@ -318,6 +318,12 @@ fn condition_block(value: &Json, place: &str) -> Result<Vec<Condition>, ReadErro
                 ),
             ));
         };
+        if keys.is_empty() {
+            return Err(ReadError::new(
+                &here,
+                format!("`{name}` names no condition keys"),
+            ));
+        }
         for (key, values) in keys {
             let at = format!("{here}.{key}");
             conditions.push(Condition {

@@ -18,7 +18,8 @@
 //! Policies named under `principals` are identity policies (plus the
 //! permissions `boundary`), under `resources` resource policies, under
 //! `accounts` SCP and RCP levels: each inner list is one level of the
-//! organization tree (root, OU, ..., account), and every level must allow.
+//! organization tree (root, OU, ..., account). Every SCP level must allow;
+//! RCP levels only deny (see [`crate::eval`]).
 //! A request may name any store policy as its session policy.
 //!
 //! Loading checks each policy against every place it is attached:
@@ -130,7 +131,7 @@ pub struct ResourceEntry {
 pub struct AccountEntry {
     /// SCP levels, root first; each level must allow.
     pub scps: Vec<Vec<String>>,
-    /// RCP levels, root first; each level must allow.
+    /// RCP levels, root first; their `Deny` statements apply.
     pub rcps: Vec<Vec<String>>,
 }
 

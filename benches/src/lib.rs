@@ -3,9 +3,22 @@
 //!
 //! [`example`] generates the bundled example store (`examples/store.json`)
 //! and its request stream, and [`example_workload`] loads them; the seeded
-//! generators for W1, W2 and W3 follow.
+//! generators for W1, W2 and W3 follow ([`workload`], [`w1`], [`w2`],
+//! [`w3`], sharing the [`prng`]). With the `peers` feature (on by default),
+//! [`cedar`] and [`peer_iam`] put cedar-policy and iam-rs on the same
+//! decisions, and [`peer`] runs engines side by side against a floor.
 
+#[cfg(feature = "peers")]
+pub mod cedar;
 pub mod example;
+pub mod peer;
+#[cfg(feature = "peers")]
+pub mod peer_iam;
+pub mod prng;
+pub mod w1;
+pub mod w2;
+pub mod w3;
+pub mod workload;
 
 use std::path::{Path, PathBuf};
 

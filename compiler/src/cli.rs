@@ -5,6 +5,13 @@
 //!   and a progress bar when stderr is a terminal.
 //! - `sesame explain STORE REQUEST.json`: one request, every statement
 //!   considered and why it matched or not, and the message.
+//! - `sesame validate FILE... [--type TYPE] [--json] [--deny-warnings]`:
+//!   errors and lints for policy files or whole stores, rendered with source
+//!   snippets or as JSON ([`validate`]); exit 0 clean, 1 errors, 2 unusable
+//!   input.
+//! - `sesame bench-gen --workload w1|w2|w3 [--tenants N] [--requests M]
+//!   [--seed S] --out DIR`: a seeded benchmark workload as
+//!   `DIR/store.json` and `DIR/requests.jsonl` ([`bench_gen`]).
 //!
 //! Exit codes: 0 when every request was answered, 1 when some request lines
 //! were refused (each gets an `{"error": ...}` line and the rest are still
@@ -15,6 +22,9 @@ use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
+
+pub mod bench_gen;
+pub mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use sesame_spec::{Outcome, ReadError, Request, Store, evaluate, explain};
@@ -63,6 +73,27 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "compiled")]
         engine: Engine,
     },
+    /// Validate policy files or a whole store: errors and warnings with spans.
+    Validate {
+        /// Policy files or store files (a store's policies take their types
+        /// from where it attaches them).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The type of loose policy files: identity, inline-user,
+        /// inline-role, inline-group, aws-managed, boundary, session,
+        /// resource, ses-sending, scp, rcp, key, secret, bucket.
+        #[arg(long = "type", value_name = "TYPE", value_parser = validate::parse_type)]
+        ty: Option<crate::front::PolicyType>,
+        /// Print the diagnostics as one JSON document.
+        #[arg(long)]
+        json: bool,
+        /// Exit with 1 when there are warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Write a seeded benchmark workload (W1, W2, W3): DIR/store.json and
+    /// DIR/requests.jsonl.
+    BenchGen(bench_gen::BenchGenArgs),
 }
 
 /// Runs the command line and returns the process's exit code.
@@ -80,6 +111,19 @@ pub fn main() -> ExitCode {
             request,
             engine,
         } => explain_one(&store, &request, engine),
+        Command::Validate {
+            paths,
+            ty,
+            json,
+            deny_warnings,
+        } => validate::run(&validate::ValidateArgs {
+            paths,
+            ty,
+            json,
+            deny_warnings,
+            color: io::stdout().is_terminal(),
+        }),
+        Command::BenchGen(args) => bench_gen::run(&args),
     };
     match result {
         Ok(code) => code,
@@ -90,13 +134,16 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn require_spec(engine: Engine) -> Result<(), String> {
+/// The compiled engine for `store` when `engine` asks for it.
+fn compiled_engine(
+    engine: Engine,
+    store: &Store,
+) -> Result<Option<sesame_runtime::Engine>, String> {
     match engine {
-        Engine::Spec => Ok(()),
-        Engine::Compiled => Err(
-            "the compiled engine is not built yet; answer with the reference evaluator: `--engine spec`"
-                .to_owned(),
-        ),
+        Engine::Spec => Ok(None),
+        Engine::Compiled => crate::compile::compile(store)
+            .map(Some)
+            .map_err(|e| e.to_string()),
     }
 }
 
@@ -125,8 +172,9 @@ fn check(
     engine: Engine,
     quiet: bool,
 ) -> Result<ExitCode, String> {
-    require_spec(engine)?;
     let store = load_store(store_path)?;
+    let compiled = compiled_engine(engine, &store)?;
+    let mut scratch = compiled.as_ref().map(sesame_runtime::Engine::scratch);
     let (reader, label, size): (Box<dyn BufRead>, String, Option<u64>) = match requests {
         None => (Box::new(BufReader::new(io::stdin())), "stdin".into(), None),
         Some(p) if p == Path::new("-") => {
@@ -135,7 +183,11 @@ fn check(
         Some(p) => {
             let file = File::open(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
             let size = file.metadata().ok().map(|m| m.len());
-            (Box::new(BufReader::new(file)), p.display().to_string(), size)
+            (
+                Box::new(BufReader::new(file)),
+                p.display().to_string(),
+                size,
+            )
         }
     };
     let progress = progress_bar(size);
@@ -155,9 +207,19 @@ fn check(
         let answer = Request::from_json_text(&line)
             .and_then(|request| {
                 let t = Instant::now();
-                let decision = evaluate(&store, &request);
+                let decision = match (&compiled, &mut scratch) {
+                    (Some(e), Some(s)) => crate::compile::check_spec(e, s, &request)
+                        .map(|(d, message)| (d, Some(message))),
+                    _ => evaluate(&store, &request).map(|d| (d, None)),
+                };
                 busy += t.elapsed();
-                decision.map(|d| d.to_json(&request))
+                decision.map(|(d, message)| {
+                    let mut value = d.to_json(&request);
+                    if let (Some(m), Some(o)) = (message, value.as_object_mut()) {
+                        o.insert("message".into(), m.into());
+                    }
+                    value
+                })
             })
             .map_err(|e: ReadError| e.within(format!("{label}: line {}", number + 1)));
         let value = match answer {
@@ -226,8 +288,8 @@ fn progress_bar(size: Option<u64>) -> Option<indicatif::ProgressBar> {
 }
 
 fn explain_one(store_path: &Path, request_path: &Path, engine: Engine) -> Result<ExitCode, String> {
-    require_spec(engine)?;
     let store = load_store(store_path)?;
+    let compiled = compiled_engine(engine, &store)?;
     let label = request_path.display().to_string();
     let mut text = String::new();
     if request_path == Path::new("-") {
@@ -238,9 +300,48 @@ fn explain_one(store_path: &Path, request_path: &Path, engine: Engine) -> Result
         text = std::fs::read_to_string(request_path)
             .map_err(|e| format!("{label}: cannot read: {e}"))?;
     }
-    let request = Request::from_json_text(&text).map_err(|e| e.within(label.clone()).to_string())?;
+    let request =
+        Request::from_json_text(&text).map_err(|e| e.within(label.clone()).to_string())?;
     let explanation = explain(&store, &request).map_err(|e| e.within(label).to_string())?;
-    print!("{}", render_explanation(&request, &explanation));
+    let mut text = render_explanation(&request, &explanation);
+    if let Some(engine) = &compiled {
+        use std::fmt::Write as _;
+        let mut scratch = engine.scratch();
+        match crate::compile::check_spec(engine, &mut scratch, &request) {
+            Ok((d, message)) => {
+                let _ = writeln!(text, "compiled engine");
+                let _ = writeln!(text, "  decision   {}", d.outcome);
+                if let Some(layer) = d.layer {
+                    let _ = writeln!(text, "  layer      {} (no allow)", layer.as_str());
+                }
+                for st in &d.statements {
+                    let _ = writeln!(
+                        text,
+                        "  by         [{}] {}#{}",
+                        st.layer.as_str(),
+                        st.policy,
+                        st.index
+                    );
+                }
+                let _ = writeln!(text, "  message    {message}");
+                let agrees =
+                    d == explanation.decision && message == explanation.decision.message(&request);
+                let _ = writeln!(
+                    text,
+                    "  {}",
+                    if agrees {
+                        "agrees with the spec"
+                    } else {
+                        "DISAGREES with the spec"
+                    }
+                );
+            }
+            Err(e) => {
+                let _ = writeln!(text, "compiled engine\n  error      {e}");
+            }
+        }
+    }
+    print!("{text}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -258,7 +359,10 @@ pub fn render_explanation(request: &Request, explanation: &sesame_spec::Explanat
     }
     let _ = writeln!(s, "statements considered");
     if explanation.traces.is_empty() {
-        let _ = writeln!(s, "  none: no policy is attached to this principal, resource or account");
+        let _ = writeln!(
+            s,
+            "  none: no policy is attached to this principal, resource or account"
+        );
     }
     for t in &explanation.traces {
         let sid = t
@@ -267,7 +371,11 @@ pub fn render_explanation(request: &Request, explanation: &sesame_spec::Explanat
             .as_ref()
             .map(|s| format!(" ({s})"))
             .unwrap_or_default();
-        let verdict = if t.applies() { "APPLIES" } else { "does not apply" };
+        let verdict = if t.applies() {
+            "APPLIES"
+        } else {
+            "does not apply"
+        };
         let _ = writeln!(
             s,
             "  [{}] {}#{}{} {}: {}",
@@ -287,7 +395,11 @@ pub fn render_explanation(request: &Request, explanation: &sesame_spec::Explanat
         };
         let _ = writeln!(s, "      principal  {principal}");
         for (text, held) in &t.conditions {
-            let _ = writeln!(s, "      condition  {text}: {}", if *held { "holds" } else { "fails" });
+            let _ = writeln!(
+                s,
+                "      condition  {text}: {}",
+                if *held { "holds" } else { "fails" }
+            );
         }
     }
     let d = &explanation.decision;
@@ -298,7 +410,13 @@ pub fn render_explanation(request: &Request, explanation: &sesame_spec::Explanat
         }
     }
     for st in &d.statements {
-        let _ = writeln!(s, "by         [{}] {}#{}", st.layer.as_str(), st.policy, st.index);
+        let _ = writeln!(
+            s,
+            "by         [{}] {}#{}",
+            st.layer.as_str(),
+            st.policy,
+            st.index
+        );
     }
     let _ = writeln!(s, "message    {}", d.message(request));
     s

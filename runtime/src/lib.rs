@@ -1,14 +1,47 @@
 //! `sesame-runtime`: the part of Sesame that senders link into their send
 //! path.
 //!
-//! It loads a compiled policy table and answers "may this principal call this
-//! action on this resource, in this context?" without allocating. It depends
-//! on no front end (no nom, petgraph or serde_json); the compiler crate writes
-//! the tables it reads.
+//! An [`Engine`] holds a compiled policy store (a [`table::Table`], written
+//! by `sesame-compiler`) and answers "may this principal call this action on
+//! this resource, in this context?" with [`Engine::check`], allocating
+//! nothing once the caller's [`Scratch`] is warm. Its answers are those of
+//! the reference evaluator in `sesame-spec`, statement for statement; the
+//! compiler's differential tests hold it to that. An engine travels as an
+//! [`artifact`] ([`Engine::to_artifact`], [`Engine::from_artifact`]). It
+//! depends on no front end (no nom, petgraph or serde_json).
 //!
-//! This first version holds the request and decision vocabulary shared by the
-//! compiled engine and its callers; the table and the check path follow.
+//! ```
+//! use sesame_runtime::{Engine, Request, table::Table};
+//!
+//! let engine = Engine::new(Table::default())?;
+//! let mut scratch = engine.scratch();
+//! let request = Request::new("arn:aws:iam::111122223333:user/a", "ses:SendEmail", "*");
+//! let decision = engine.check(&mut scratch, &request)?;
+//! assert_eq!(decision.outcome, sesame_runtime::Outcome::ImplicitDeny);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
+pub mod artifact;
+pub mod decision;
+pub mod engine;
+pub mod glob;
+pub mod hash;
 pub mod request;
+pub mod table;
+pub mod text;
+mod validate;
 
+pub use decision::{CheckError, Decision, Hit, Layer, Outcome, StatementView};
+pub use engine::{Engine, Scratch, TableError};
 pub use request::Request;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn engine_is_shared_and_scratch_moves() {
+        fn shared<T: Send + Sync>() {}
+        fn movable<T: Send>() {}
+        shared::<crate::Engine>();
+        movable::<crate::Scratch>();
+    }
+}

@@ -11,6 +11,8 @@ pub struct Request<'a> {
     pub resource: &'a str,
     /// Context keys and their values.
     pub context: &'a [(&'a str, &'a [&'a str])],
+    /// The name of a store policy to use as the session policy.
+    pub session_policy: Option<&'a str>,
 }
 
 impl<'a> Request<'a> {
@@ -21,6 +23,7 @@ impl<'a> Request<'a> {
             action,
             resource,
             context: &[],
+            session_policy: None,
         }
     }
 

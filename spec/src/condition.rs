@@ -176,7 +176,7 @@ pub fn parse_number(s: &str) -> Option<f64> {
 pub fn parse_date(s: &str) -> Option<i128> {
     if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
         let secs: i128 = s.parse().ok()?;
-        return Some(secs * 1_000_000_000);
+        return secs.checked_mul(1_000_000_000);
     }
     let b = s.as_bytes();
     let num = |from: usize, len: usize| -> Option<i64> {

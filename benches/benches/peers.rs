@@ -1,0 +1,113 @@
+//! Peers on the same decisions: the spec evaluator, cedar-policy (on the
+//! Cedar translation of [`sesame_benches::cedar`]) and iam-rs (with the
+//! layering glue of [`sesame_benches::peer_iam`]), plus the floor, on W1 and
+//! on W2 with 10,000 tenants. Every engine is checked against the spec on a
+//! sample before timing, and one line per workload prints each engine's
+//! median time per check relative to the spec's.
+//!
+//! `cargo bench -p sesame-benches --bench peers`; under `cargo test
+//! --benches` (criterion's test mode) each bench runs once on a short
+//! stream. `SESAME_BENCH_WORKLOAD=w1|w2` runs one workload only.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use sesame_benches::peer::{
+    Engine, Floor, agreement, cedar_engine, iam_rs_engine, outcome_mix, ratio_line, spec_engine,
+};
+use sesame_benches::peer_iam::as_iam_rs_reads;
+use sesame_benches::{w1, w2};
+use sesame_spec::{Request, Store};
+
+/// Whether criterion runs for real (`cargo bench` passes `--bench`).
+fn bench_mode() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+fn run(c: &mut Criterion, label: &str, store: &Store, requests: &[Request]) {
+    let n = requests.len();
+    let spec = spec_engine(store, requests);
+    let floor = Floor::new(requests, &spec);
+    let mut engines: Vec<Engine<'_>> = vec![spec_engine(store, requests)];
+    engines.push(Engine::over("floor", requests, |r| floor.check(r)));
+    // The compiled engine goes here, one line:
+    // engines.push(Engine::over("sesame", requests, |r| engine.check(r).outcome));
+    match cedar_engine(store, requests) {
+        Ok((cedar, policies)) => {
+            println!("{label}: cedar translation has {policies} policies");
+            engines.push(cedar);
+        }
+        Err(e) => println!("{label}: cedar left out: {e}"),
+    }
+    match iam_rs_engine(store, requests) {
+        Ok(iam) => engines.push(iam),
+        Err(e) => println!("{label}: iam-rs left out: {e}"),
+    }
+    let [allow, explicit, implicit] = outcome_mix(&spec, n);
+    println!(
+        "{label}: {n} requests, spec mix Allow {allow} / ExplicitDeny {explicit} / ImplicitDeny {implicit}"
+    );
+    // The floor answers by action and resource only: it is a cost, not an
+    // engine, and is not compared.
+    for engine in engines.iter().skip(1).filter(|e| e.name != "floor") {
+        match agreement(&spec, engine, requests, n) {
+            Ok(k) => println!(
+                "{label}: {} agrees with the spec on {k} of {k} requests",
+                engine.name
+            ),
+            Err(e) => {
+                let first = e.lines().next().unwrap_or("");
+                println!("{label}: {} differs from the spec: {first}", engine.name);
+            }
+        }
+    }
+    // iam-rs reads `${...}` in condition values literally: compare it with
+    // the spec on the store read that way too.
+    let (literal, changed) = as_iam_rs_reads(store);
+    let literal_spec = spec_engine(&literal, requests);
+    if let Some(iam) = engines.iter().find(|e| e.name == "iam-rs") {
+        match agreement(&literal_spec, iam, requests, n) {
+            Ok(k) => println!(
+                "{label}: iam-rs agrees on {k} of {k} requests with the spec on the store as iam-rs reads it ({changed} policies with condition variables read literally)"
+            ),
+            Err(e) => println!("{label}: iam-rs DISAGREES even with variables literal: {e}"),
+        }
+    }
+    let mut group = c.benchmark_group(label);
+    group.sample_size(20);
+    for engine in &engines {
+        let mut i = 0usize;
+        group.bench_function(engine.name.as_str(), |b| {
+            b.iter(|| {
+                i = if i + 1 == n { 0 } else { i + 1 };
+                engine.check(i)
+            })
+        });
+    }
+    group.finish();
+    let rounds = if bench_mode() { 7 } else { 1 };
+    println!("{}", ratio_line(label, &engines, n, rounds));
+}
+
+fn peers(c: &mut Criterion) {
+    let requests = if bench_mode() { 4000 } else { 200 };
+    // `SESAME_BENCH_WORKLOAD=w1` (or `w2`) runs one workload only, for
+    // instruction counts under `valgrind --tool=callgrind`.
+    let only = std::env::var("SESAME_BENCH_WORKLOAD").ok();
+    let wanted = |w: &str| only.as_deref().is_none_or(|o| o.eq_ignore_ascii_case(w));
+    if wanted("w1") {
+        let (store, stream) = w1::generate(1, requests);
+        run(c, "peers/w1", &store, &stream);
+    }
+    if wanted("w2") {
+        let (store, stream) = w2::generate(10_000, 1, requests).expect("w2 generates");
+        run(c, "peers/w2-10k", &store, &stream);
+    }
+}
+
+criterion_group!(benches, peers);
+criterion_main!(benches);

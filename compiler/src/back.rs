@@ -1,0 +1,618 @@
+//! The back end: normalised policies to a [`Table`] the runtime answers from.
+//!
+//! - **Actions.** Every distinct lower-cased action pattern gets an id and a
+//!   matcher ([`Program`]). Each literal action the store names (a pattern
+//!   without wildcards) gets a class: the bitset of patterns matching it,
+//!   deduplicated. At check time a request's action is one hash lookup away
+//!   from its class; actions the store never names run the wildcard patterns.
+//!   Only patterns whose literal prefix fits are tried against each literal,
+//!   through a sorted list of the literals.
+//! - **Resources.** Distinct patterns, keyed by text and by whether their
+//!   body substitutes variables, compiled to a [`Program`] (exact, prefix or
+//!   general) or to a [`Template`] whose variables are filled in per request.
+//! - **Conditions.** Distinct canonical predicates, values parsed once:
+//!   numbers, dates, CIDR blocks, wildcard programs, templates.
+//! - **Keys.** Distinct lower-cased context keys, each marked with what the
+//!   engine derives for it; principals' and resources' tags are resolved to
+//!   key ids here, so the check path never formats `aws:PrincipalTag/...`.
+//! - **Entries.** Principals, role sessions' roles, resources and accounts
+//!   become hash maps to lists of policy ids.
+
+use std::collections::HashMap;
+
+use sesame_runtime::glob::{
+    ArnTok, Program, Tok, arn_condition_rules, arn_rules, plain_rules, tokens,
+};
+use sesame_runtime::table::{
+    AccountCode, ActionTable, BodyCode, Cmp, Derived, Effect, GlobValue, KeyCode, PatternCode,
+    PatternTest, Piece, PolicyCode, PredicateCode, PrincipalCode, PrincipalName, PrincipalTest,
+    Qualifier, ResourceCode, ResourceKind, StatementCode, Table, Template, Test, TextValue,
+};
+use sesame_runtime::text::{Cidr, parse_date, parse_number};
+use sesame_spec::Store;
+use sesame_spec::model::{self, BaseOperator, Polarity, PrincipalKind, Principals, SetQualifier};
+
+use crate::compile::{CompileError, Limits};
+use crate::middle::{NCondition, Normalized, is_negated};
+
+fn id(n: usize, what: &str) -> Result<u32, CompileError> {
+    u32::try_from(n).map_err(|_| CompileError::new(format!("too many {what} for 32-bit ids")))
+}
+
+/// Interns values, giving each distinct one an id.
+struct Interner<K> {
+    ids: HashMap<K, u32>,
+    len: usize,
+}
+
+impl<K: std::hash::Hash + Eq> Interner<K> {
+    fn new() -> Self {
+        Interner {
+            ids: HashMap::new(),
+            len: 0,
+        }
+    }
+
+    /// The id of `key`, and whether it is new.
+    fn intern(&mut self, key: K, what: &str) -> Result<(u32, bool), CompileError> {
+        if let Some(i) = self.ids.get(&key) {
+            return Ok((*i, false));
+        }
+        let i = id(self.len, what)?;
+        self.ids.insert(key, i);
+        self.len += 1;
+        Ok((i, true))
+    }
+}
+
+/// What a pattern or value with possible variables compiles to.
+enum Parsed {
+    Fixed(Vec<Tok>),
+    Template(Template),
+}
+
+struct Builder<'l> {
+    limits: &'l Limits,
+    table: Table,
+    keys: Interner<String>,
+    action_ids: Interner<String>,
+    action_text: Vec<String>,
+    resource_ids: Interner<(String, bool)>,
+    predicate_ids: Interner<String>,
+}
+
+fn derived(lower: &str) -> Derived {
+    match lower {
+        "aws:principalisawsservice" => Derived::PrincipalIsAwsService,
+        "aws:principalservicename" => Derived::PrincipalServiceName,
+        "aws:principalarn" => Derived::PrincipalArn,
+        "aws:principalaccount" => Derived::PrincipalAccount,
+        "aws:principaltype" => Derived::PrincipalType,
+        "aws:username" => Derived::Username,
+        "aws:resourceaccount" => Derived::ResourceAccount,
+        k if k.starts_with("aws:principaltag/") => Derived::PrincipalTag,
+        k if k.starts_with("aws:resourcetag/") => Derived::ResourceTag,
+        _ => Derived::None,
+    }
+}
+
+impl Builder<'_> {
+    fn key(&mut self, lower: String) -> Result<u32, CompileError> {
+        let (i, new) = self.keys.intern(lower.clone(), "context keys")?;
+        if new {
+            self.table.keys.push(KeyCode {
+                derived: derived(&lower),
+                lower: lower.into(),
+            });
+        }
+        Ok(i)
+    }
+
+    fn check_size(&self, text: &str, place: &str) -> Result<(), CompileError> {
+        let n = text.chars().count();
+        if n > self.limits.max_pattern_chars {
+            return Err(CompileError::new(format!(
+                "{place}: pattern of {n} characters is longer than the limit of {} (`max_pattern_chars`)",
+                self.limits.max_pattern_chars
+            )));
+        }
+        Ok(())
+    }
+
+    /// Reads `${...}` variables the way the spec's substitution does.
+    fn parse(&mut self, pattern: &str, substitutes: bool) -> Result<Parsed, CompileError> {
+        if !substitutes {
+            return Ok(Parsed::Fixed(tokens(pattern).collect()));
+        }
+        let mut pieces: Vec<Piece> = Vec::new();
+        let mut current: Vec<Tok> = Vec::new();
+        let mut rest = pattern;
+        while let Some(start) = rest.find("${") {
+            let (before, after_dollar) = rest.split_at(start);
+            current.extend(tokens(before));
+            let inner_and_rest = after_dollar.get(2..).unwrap_or("");
+            let Some(end) = inner_and_rest.find('}') else {
+                current.extend(tokens(after_dollar));
+                rest = "";
+                break;
+            };
+            let inner = inner_and_rest.get(..end).unwrap_or("");
+            rest = inner_and_rest.get(end + 1..).unwrap_or("");
+            match inner {
+                "*" => current.push(Tok::Lit('*')),
+                "?" => current.push(Tok::Lit('?')),
+                "$" => current.push(Tok::Lit('$')),
+                _ => {
+                    if !current.is_empty() {
+                        pieces.push(Piece::Toks(std::mem::take(&mut current).into()));
+                    }
+                    let piece = match inner.split_once(',') {
+                        Some((key, default)) => {
+                            match default
+                                .trim()
+                                .strip_prefix('\'')
+                                .and_then(|d| d.strip_suffix('\''))
+                            {
+                                Some(d) => Piece::Var {
+                                    key: self.key(key.trim().to_lowercase())?,
+                                    default: Some(d.into()),
+                                },
+                                None => Piece::Never,
+                            }
+                        }
+                        None => Piece::Var {
+                            key: self.key(inner.trim().to_lowercase())?,
+                            default: None,
+                        },
+                    };
+                    pieces.push(piece);
+                }
+            }
+        }
+        current.extend(tokens(rest));
+        if pieces.is_empty() {
+            return Ok(Parsed::Fixed(current));
+        }
+        if !current.is_empty() {
+            pieces.push(Piece::Toks(current.into()));
+        }
+        Ok(Parsed::Template(Template {
+            pieces: pieces.into(),
+        }))
+    }
+
+    fn action(&mut self, lower: &str) -> Result<u32, CompileError> {
+        let (i, new) = self
+            .action_ids
+            .intern(lower.to_owned(), "action patterns")?;
+        if new {
+            self.check_size(lower, "action pattern")?;
+            let toks: Vec<Tok> = tokens(lower).collect();
+            let mut rules = Vec::new();
+            plain_rules(&toks, &mut rules);
+            self.table.actions.patterns.push(Program::new(&rules));
+            self.action_text.push(lower.to_owned());
+        }
+        Ok(i)
+    }
+
+    fn resource(&mut self, pattern: &str, substitutes: bool) -> Result<u32, CompileError> {
+        let subst = substitutes && pattern.contains("${");
+        let (i, new) = self
+            .resource_ids
+            .intern((pattern.to_owned(), subst), "resource patterns")?;
+        if new {
+            self.check_size(pattern, "resource pattern")?;
+            let code = match self.parse(pattern, subst)? {
+                Parsed::Fixed(toks) => {
+                    let mut rules: Vec<ArnTok> = Vec::new();
+                    arn_rules(&toks, &mut rules);
+                    PatternCode::Fixed(Program::new(&rules))
+                }
+                Parsed::Template(t) => PatternCode::Template(t),
+            };
+            self.table.resource_patterns.push(code);
+        }
+        Ok(i)
+    }
+
+    fn text_value(&mut self, v: &str, subst: bool, lower: bool) -> Result<TextValue, CompileError> {
+        Ok(match self.parse(v, subst)? {
+            Parsed::Fixed(toks) => {
+                let text: String = toks
+                    .iter()
+                    .map(|t| match t {
+                        Tok::Lit(c) => *c,
+                        Tok::Star => '*',
+                        Tok::Quest => '?',
+                    })
+                    .collect();
+                TextValue::Text(if lower { text.to_lowercase() } else { text }.into())
+            }
+            Parsed::Template(t) => TextValue::Template(t),
+        })
+    }
+
+    fn glob_value(&mut self, v: &str, subst: bool, arn: bool) -> Result<GlobValue, CompileError> {
+        self.check_size(v, "condition value")?;
+        Ok(match self.parse(v, subst)? {
+            Parsed::Fixed(toks) => {
+                let mut rules = Vec::new();
+                if arn {
+                    arn_condition_rules(&toks, &mut rules);
+                } else {
+                    plain_rules(&toks, &mut rules);
+                }
+                GlobValue::Fixed(Program::new(&rules))
+            }
+            Parsed::Template(t) => GlobValue::Template(t),
+        })
+    }
+
+    fn predicate(&mut self, c: &NCondition<'_>) -> Result<u32, CompileError> {
+        let (i, new) = self
+            .predicate_ids
+            .intern(c.canonical.clone(), "condition predicates")?;
+        if !new {
+            return Ok(i);
+        }
+        use BaseOperator as B;
+        let base = c.operator.base;
+        let subst = c.substitutes;
+        let values = c.values;
+        let cmp = match base {
+            B::NumericEquals | B::NumericNotEquals | B::DateEquals | B::DateNotEquals => Cmp::Eq,
+            B::NumericLessThan | B::DateLessThan => Cmp::Lt,
+            B::NumericLessThanEquals | B::DateLessThanEquals => Cmp::Le,
+            B::NumericGreaterThan | B::DateGreaterThan => Cmp::Gt,
+            _ => Cmp::Ge,
+        };
+        let test = match base {
+            B::Null => Test::Null {
+                when_missing: values.iter().any(|v| v.to_lowercase() == "true"),
+                when_present: values.iter().any(|v| v.to_lowercase() == "false"),
+            },
+            B::StringEquals | B::StringNotEquals => Test::Equals(
+                values
+                    .iter()
+                    .map(|v| self.text_value(v, subst, false))
+                    .collect::<Result<_, _>>()?,
+            ),
+            B::StringEqualsIgnoreCase | B::StringNotEqualsIgnoreCase => Test::EqualsIgnoreCase(
+                values
+                    .iter()
+                    .map(|v| self.text_value(v, subst, true))
+                    .collect::<Result<_, _>>()?,
+            ),
+            B::StringLike | B::StringNotLike => Test::Like(
+                values
+                    .iter()
+                    .map(|v| self.glob_value(v, subst, false))
+                    .collect::<Result<_, _>>()?,
+            ),
+            B::ArnEquals | B::ArnLike | B::ArnNotEquals | B::ArnNotLike => Test::Arn(
+                values
+                    .iter()
+                    .map(|v| self.glob_value(v, subst, true))
+                    .collect::<Result<_, _>>()?,
+            ),
+            B::NumericEquals
+            | B::NumericNotEquals
+            | B::NumericLessThan
+            | B::NumericLessThanEquals
+            | B::NumericGreaterThan
+            | B::NumericGreaterThanEquals => {
+                Test::Numeric(cmp, values.iter().map(|v| parse_number(v)).collect())
+            }
+            B::DateEquals
+            | B::DateNotEquals
+            | B::DateLessThan
+            | B::DateLessThanEquals
+            | B::DateGreaterThan
+            | B::DateGreaterThanEquals => {
+                Test::Date(cmp, values.iter().map(|v| parse_date(v)).collect())
+            }
+            B::Bool => Test::Bool(values.iter().map(|v| v.to_lowercase().into()).collect()),
+            B::BinaryEquals => Test::Binary(values.iter().map(|v| v.as_str().into()).collect()),
+            B::IpAddress | B::NotIpAddress => {
+                Test::Ip(values.iter().map(|v| Cidr::parse(v)).collect())
+            }
+        };
+        let key = self.key(c.key.clone())?;
+        self.table.predicates.push(PredicateCode {
+            key,
+            qualifier: c.operator.qualifier.map(|q| match q {
+                SetQualifier::ForAllValues => Qualifier::ForAllValues,
+                SetQualifier::ForAnyValue => Qualifier::ForAnyValue,
+            }),
+            if_exists: c.operator.if_exists,
+            negated: is_negated(base),
+            test,
+        });
+        Ok(i)
+    }
+
+    fn principal(clause: &model::PrincipalClause) -> PrincipalTest {
+        let entries = match &clause.principals {
+            Principals::Any => vec![PrincipalName::AwsAny],
+            Principals::Map(map) => map
+                .iter()
+                .flat_map(|(kind, values)| values.iter().map(move |v| (*kind, v.as_str())))
+                .map(|(kind, v)| match kind {
+                    PrincipalKind::Aws if v == "*" => PrincipalName::AwsAny,
+                    PrincipalKind::Aws => PrincipalName::Aws {
+                        value: v.into(),
+                        root_account: root_account(v).map(Into::into),
+                    },
+                    PrincipalKind::Service => PrincipalName::Service(v.into()),
+                    PrincipalKind::Federated | PrincipalKind::CanonicalUser => {
+                        PrincipalName::Exact(v.into())
+                    }
+                })
+                .collect(),
+        };
+        PrincipalTest {
+            negated: clause.polarity == Polarity::Not,
+            entries: entries.into(),
+        }
+    }
+
+    /// Classes of the literal actions: the patterns each one matches.
+    fn classes(&mut self) -> Result<(), CompileError> {
+        let patterns = &self.table.actions.patterns;
+        let words = patterns.len().div_ceil(64);
+        let mut literals: Vec<(&str, usize)> = self
+            .action_text
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| matches!(patterns.get(*i), Some(Program::Exact(_))))
+            .map(|(i, t)| (t.as_str(), i))
+            .collect();
+        literals.sort_unstable();
+        let mut sets: Vec<Vec<u64>> = vec![vec![0u64; words]; literals.len()];
+        let mut buffers = sesame_runtime::glob::MatchBuffers::default();
+        for (pi, (program, text)) in patterns.iter().zip(&self.action_text).enumerate() {
+            let prefix: String = text
+                .chars()
+                .take_while(|c| *c != '*' && *c != '?')
+                .collect();
+            let start = literals.partition_point(|(l, _)| *l < prefix.as_str());
+            for (li, (literal, _)) in literals.iter().enumerate().skip(start) {
+                if !literal.starts_with(prefix.as_str()) {
+                    break;
+                }
+                if program.matches(literal, &mut buffers) {
+                    if let Some(w) = sets.get_mut(li).and_then(|s| s.get_mut(pi / 64)) {
+                        *w |= 1u64 << (pi % 64);
+                    }
+                }
+            }
+        }
+        let mut class_ids: HashMap<Vec<u64>, u32> = HashMap::new();
+        let mut table = ActionTable {
+            patterns: std::mem::take(&mut self.table.actions.patterns),
+            ..ActionTable::default()
+        };
+        for ((literal, _), set) in literals.iter().zip(sets) {
+            let next = id(class_ids.len(), "action classes")?;
+            let class = *class_ids.entry(set.clone()).or_insert_with(|| {
+                table.classes.push(set.into());
+                next
+            });
+            table.known.insert((*literal).into(), class);
+        }
+        if table.classes.len() > self.limits.max_action_classes {
+            return Err(CompileError::new(format!(
+                "the store has {} action classes, more than the limit of {} (`max_action_classes`)",
+                table.classes.len(),
+                self.limits.max_action_classes
+            )));
+        }
+        self.table.actions = table;
+        Ok(())
+    }
+
+    fn tags(
+        &self,
+        prefix: &str,
+        kind: Derived,
+        tags: &[(String, String)],
+    ) -> Box<[(u32, Box<str>)]> {
+        let mut out: Vec<(u32, Box<str>)> = Vec::new();
+        for (i, key) in self.table.keys.iter().enumerate() {
+            if key.derived != kind {
+                continue;
+            }
+            if let Some((_, value)) = tags
+                .iter()
+                .find(|(k, _)| format!("{prefix}{k}").to_lowercase() == *key.lower)
+            {
+                out.push((u32::try_from(i).unwrap_or(u32::MAX), value.as_str().into()));
+            }
+        }
+        out.sort_by_key(|(k, _)| *k);
+        out.into()
+    }
+}
+
+/// The account of `arn:PART:iam::ACCOUNT:root`.
+fn root_account(value: &str) -> Option<&str> {
+    let mut parts = value.splitn(6, ':');
+    match (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) {
+        (Some("arn"), Some(_), Some("iam"), Some(""), Some(account), Some("root")) => Some(account),
+        _ => None,
+    }
+}
+
+/// The role name a principal ARN `arn:P:iam::A:role/PATH/NAME` gives role
+/// sessions, as `P:A:NAME`, and whether the ARN has no path.
+fn role_key(arn: &str) -> Option<(String, bool)> {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(rest)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    let path = rest.strip_prefix("role/")?;
+    let name = path.rsplit('/').next().unwrap_or("");
+    Some((format!("{partition}:{account}:{name}"), path == name))
+}
+
+/// Builds the table for a normalised store.
+pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Table, CompileError> {
+    let statements: usize = norm.bodies.iter().map(|b| b.statements.len()).sum();
+    if statements > limits.max_statements {
+        return Err(CompileError::new(format!(
+            "the store has {statements} distinct statements, more than the limit of {} (`max_statements`)",
+            limits.max_statements
+        )));
+    }
+    let mut b = Builder {
+        limits,
+        table: Table::default(),
+        keys: Interner::new(),
+        action_ids: Interner::new(),
+        action_text: Vec::new(),
+        resource_ids: Interner::new(),
+        predicate_ids: Interner::new(),
+    };
+    for body in &norm.bodies {
+        let first = id(b.table.statements.len(), "statements")?;
+        for s in &body.statements {
+            let actions = s
+                .actions
+                .iter()
+                .map(|a| b.action(a))
+                .collect::<Result<Vec<_>, _>>()?;
+            let resource = match &s.resources {
+                None => None,
+                Some((negated, patterns)) => Some(PatternTest {
+                    negated: *negated,
+                    patterns: patterns
+                        .iter()
+                        .map(|p| b.resource(p, body.substitutes))
+                        .collect::<Result<Vec<_>, _>>()?
+                        .into(),
+                }),
+            };
+            let conditions = s
+                .conditions
+                .iter()
+                .map(|c| b.predicate(c))
+                .collect::<Result<Vec<_>, _>>()?;
+            b.table.statements.push(StatementCode {
+                sid: s.sid.map(Into::into),
+                index: id(s.index, "statements")?,
+                effect: match s.effect {
+                    model::Effect::Allow => Effect::Allow,
+                    model::Effect::Deny => Effect::Deny,
+                },
+                action: PatternTest {
+                    negated: s.action_negated,
+                    patterns: actions.into(),
+                },
+                resource,
+                principal: s.principal.map(Builder::principal),
+                conditions: conditions.into(),
+            });
+        }
+        b.table.bodies.push(BodyCode {
+            first,
+            len: id(body.statements.len(), "statements")?,
+            has_allow: body
+                .statements
+                .iter()
+                .any(|s| s.effect == model::Effect::Allow),
+            has_deny: body
+                .statements
+                .iter()
+                .any(|s| s.effect == model::Effect::Deny),
+        });
+    }
+    if b.table.predicates.len() > limits.max_predicates {
+        return Err(CompileError::new(format!(
+            "the store has {} distinct conditions, more than the limit of {} (`max_predicates`)",
+            b.table.predicates.len(),
+            limits.max_predicates
+        )));
+    }
+    b.classes()?;
+
+    for (i, p) in norm.policies.iter().enumerate() {
+        b.table.policies.push(PolicyCode {
+            name: p.name.into(),
+            body: id(p.body, "policy bodies")?,
+            session_error: p.session_error,
+        });
+        b.table
+            .policy_index
+            .insert(p.name.into(), id(i, "policies")?);
+    }
+    let by_name: HashMap<&str, u32> = norm
+        .policies
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| Some((p.name, u32::try_from(i).ok()?)))
+        .collect();
+    let policy_id = |name: &str| by_name.get(name).copied();
+    let names_to_ids =
+        |names: &[String]| -> Box<[u32]> { names.iter().filter_map(|n| policy_id(n)).collect() };
+
+    for (i, (arn, entry)) in store.principals.iter().enumerate() {
+        let pid = id(i, "principals")?;
+        b.table.principal_index.insert(arn.as_str().into(), pid);
+        if let Some((key, exact)) = role_key(arn) {
+            if exact || !b.table.role_index.contains_key(key.as_str()) {
+                b.table.role_index.insert(key.into(), pid);
+            }
+        }
+        let tags = b.tags("aws:PrincipalTag/", Derived::PrincipalTag, &entry.tags);
+        b.table.principals.push(PrincipalCode {
+            arn: arn.as_str().into(),
+            caller: sesame_runtime::engine::CallerCode::of(arn),
+            policies: names_to_ids(&entry.policies),
+            boundary: entry.boundary.as_deref().and_then(policy_id),
+            has_boundary: entry.boundary.is_some(),
+            service_linked: arn
+                .splitn(6, ':')
+                .nth(5)
+                .is_some_and(|r| r.starts_with("role/aws-service-role/")),
+            tags,
+        });
+    }
+    for (i, (arn, entry)) in store.resources.iter().enumerate() {
+        b.table
+            .resource_index
+            .insert(arn.as_str().into(), id(i, "resources")?);
+        let tags = b.tags("aws:ResourceTag/", Derived::ResourceTag, &entry.tags);
+        b.table.resources.push(ResourceCode {
+            policies: names_to_ids(&entry.policies),
+            tags,
+            account: entry.account.as_deref().map(Into::into),
+            arn_account: ResourceKind::arn_account(arn).map(Into::into),
+            kind: ResourceKind::of(arn),
+        });
+    }
+    for (i, (account, entry)) in store.accounts.iter().enumerate() {
+        b.table
+            .account_index
+            .insert(account.as_str().into(), id(i, "accounts")?);
+        b.table.accounts.push(AccountCode {
+            scps: entry.scps.iter().map(|l| names_to_ids(l)).collect(),
+            rcps: entry.rcps.iter().map(|l| names_to_ids(l)).collect(),
+        });
+    }
+    Ok(b.table)
+}

@@ -1,0 +1,161 @@
+//! `compile`: a policy store to a [`sesame_runtime::Engine`], with limits,
+//! and the helpers that let tests and the CLI put the compiled engine beside
+//! the spec evaluator.
+//!
+//! The pipeline is [`crate::middle::normalize`] (distinct bodies, lower-cased
+//! actions and keys, canonical predicates) then [`crate::back::build`]
+//! (classes, matchers, predicates, entry maps), then
+//! [`sesame_runtime::Engine::new`], which checks every id of the table.
+
+use std::fmt;
+
+use sesame_runtime::{CheckError, Decision, Engine, Layer, Outcome};
+use sesame_spec::{ReadError, Store};
+
+/// Limits on what one compilation may produce.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Distinct statements (after deduplicating identical policies).
+    pub max_statements: usize,
+    /// Distinct action classes.
+    pub max_action_classes: usize,
+    /// Distinct condition predicates.
+    pub max_predicates: usize,
+    /// Characters in one action, resource or condition pattern.
+    pub max_pattern_chars: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_statements: 10_000_000,
+            max_action_classes: 1_000_000,
+            max_predicates: 10_000_000,
+            max_pattern_chars: 4_096,
+        }
+    }
+}
+
+/// Why a store could not be compiled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompileError {
+    message: String,
+}
+
+impl CompileError {
+    /// An error with this message.
+    pub fn new(message: impl Into<String>) -> CompileError {
+        CompileError {
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "compile: {}", self.message)
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+/// Compiles a store with the default [`Limits`].
+///
+/// # Errors
+///
+/// A [`CompileError`] when a limit is exceeded.
+pub fn compile(store: &Store) -> Result<Engine, CompileError> {
+    compile_with(store, &Limits::default())
+}
+
+/// Compiles a store within `limits`.
+///
+/// # Errors
+///
+/// A [`CompileError`] naming the limit that was exceeded.
+pub fn compile_with(store: &Store, limits: &Limits) -> Result<Engine, CompileError> {
+    let normalized = crate::middle::normalize(store);
+    let table = crate::back::build(store, &normalized, limits)?;
+    Engine::new(table).map_err(|e| CompileError::new(e.to_string()))
+}
+
+/// Runs `f` on a runtime request borrowing a spec request's strings.
+pub fn with_request<R>(
+    request: &sesame_spec::Request,
+    f: impl FnOnce(&sesame_runtime::Request<'_>) -> R,
+) -> R {
+    let values: Vec<Vec<&str>> = request
+        .context
+        .iter()
+        .map(|(_, vs)| vs.iter().map(String::as_str).collect())
+        .collect();
+    let context: Vec<(&str, &[&str])> = request
+        .context
+        .iter()
+        .zip(&values)
+        .map(|((k, _), vs)| (k.as_str(), vs.as_slice()))
+        .collect();
+    let runtime = sesame_runtime::Request {
+        principal: &request.principal,
+        action: &request.action,
+        resource: &request.resource,
+        context: &context,
+        session_policy: request.session_policy.as_deref(),
+    };
+    f(&runtime)
+}
+
+/// The spec's layer for a runtime layer.
+pub fn spec_layer(layer: Layer) -> sesame_spec::Layer {
+    match layer {
+        Layer::Rcp => sesame_spec::Layer::Rcp,
+        Layer::Scp => sesame_spec::Layer::Scp,
+        Layer::Resource => sesame_spec::Layer::Resource,
+        Layer::Identity => sesame_spec::Layer::Identity,
+        Layer::Boundary => sesame_spec::Layer::Boundary,
+        Layer::Session => sesame_spec::Layer::Session,
+    }
+}
+
+/// A compiled decision in the spec's terms, for comparison and output.
+pub fn to_spec_decision(decision: &Decision<'_>) -> sesame_spec::Decision {
+    sesame_spec::Decision {
+        outcome: match decision.outcome {
+            Outcome::Allow => sesame_spec::Outcome::Allow,
+            Outcome::ExplicitDeny => sesame_spec::Outcome::ExplicitDeny,
+            Outcome::ImplicitDeny => sesame_spec::Outcome::ImplicitDeny,
+        },
+        statements: decision
+            .statements()
+            .map(|s| sesame_spec::StatementRef {
+                layer: spec_layer(s.layer),
+                policy: s.policy.to_owned(),
+                index: s.index,
+                sid: s.sid.map(str::to_owned),
+            })
+            .collect(),
+        layer: decision.layer.map(spec_layer),
+    }
+}
+
+/// A refused request in the spec's terms (same text).
+pub fn to_spec_error(error: &CheckError) -> ReadError {
+    ReadError::new("", error.to_string())
+}
+
+/// Checks a spec request with the compiled engine and answers in the spec's
+/// terms, with the compiled message.
+///
+/// # Errors
+///
+/// The refusal, in the spec's terms.
+pub fn check_spec(
+    engine: &Engine,
+    scratch: &mut sesame_runtime::Scratch,
+    request: &sesame_spec::Request,
+) -> Result<(sesame_spec::Decision, String), ReadError> {
+    with_request(request, |r| match engine.check(scratch, r) {
+        Ok(d) => Ok((to_spec_decision(&d), d.message(r))),
+        Err(e) => Err(to_spec_error(&e)),
+    })
+}

@@ -1,0 +1,221 @@
+//! The middle end: a store's policies normalised into the atoms the back end
+//! compiles.
+//!
+//! - Every distinct policy body is kept once, however many names or
+//!   attachments share it (the managed-policy case: one body, thousands of
+//!   principals); statements are numbered per body.
+//! - Action patterns are lower-cased (actions match case-insensitively) and
+//!   deduplicated within their statement.
+//! - Condition keys are lower-cased (keys compare case-insensitively) and each
+//!   condition is reduced to a canonical predicate text, so the back end
+//!   compiles a condition shared by many statements once and the check path
+//!   evaluates it once per request.
+//! - Whether a body substitutes `${...}` variables (its `Version`) travels
+//!   with its patterns and values.
+//! - Each policy's fitness as a session policy is worked out here, with the
+//!   first offending statement.
+//!
+//! The operator metadata (negated operators, operators with variables) is
+//! restated here from the IAM User Guide's operator table rather than taken
+//! from the spec, which the compiled engine is checked against.
+
+use std::collections::HashMap;
+
+use sesame_runtime::table::{SessionError, SessionProblem};
+use sesame_spec::Store;
+use sesame_spec::model::{
+    BaseOperator, Effect, Operator, Polarity, Policy, PrincipalClause, Statement,
+};
+
+/// A store, normalised.
+#[derive(Debug)]
+pub struct Normalized<'s> {
+    /// Store policies in name order; the id of each is its position.
+    pub policies: Vec<NPolicy<'s>>,
+    /// Distinct bodies.
+    pub bodies: Vec<NBody<'s>>,
+}
+
+/// One store policy.
+#[derive(Debug)]
+pub struct NPolicy<'s> {
+    /// Its name.
+    pub name: &'s str,
+    /// Its body's position in [`Normalized::bodies`].
+    pub body: usize,
+    /// Why it cannot be a session policy.
+    pub session_error: Option<SessionError>,
+}
+
+/// One distinct body.
+#[derive(Debug)]
+pub struct NBody<'s> {
+    /// Whether `${...}` is substituted (`Version` 2012-10-17).
+    pub substitutes: bool,
+    /// Its statements, in order.
+    pub statements: Vec<NStatement<'s>>,
+}
+
+/// One statement, normalised.
+#[derive(Debug)]
+pub struct NStatement<'s> {
+    /// The `Sid`.
+    pub sid: Option<&'s str>,
+    /// The index in the policy.
+    pub index: usize,
+    /// The effect.
+    pub effect: Effect,
+    /// `NotAction`.
+    pub action_negated: bool,
+    /// Lower-cased, distinct action patterns.
+    pub actions: Vec<String>,
+    /// `Resource` / `NotResource`: negated and the patterns as written.
+    pub resources: Option<(bool, Vec<&'s str>)>,
+    /// `Principal` / `NotPrincipal`.
+    pub principal: Option<&'s PrincipalClause>,
+    /// The conditions.
+    pub conditions: Vec<NCondition<'s>>,
+}
+
+/// One condition, normalised.
+#[derive(Debug)]
+pub struct NCondition<'s> {
+    /// The operator.
+    pub operator: Operator,
+    /// The key, lower-cased.
+    pub key: String,
+    /// The values as written.
+    pub values: &'s [String],
+    /// Whether variables are substituted in the values (the body's version
+    /// and an operator that takes variables).
+    pub substitutes: bool,
+    /// A canonical text: equal for conditions that always agree.
+    pub canonical: String,
+}
+
+/// Whether an operator holds when the request value matches none of the
+/// policy values and when the key is missing (IAM User Guide, "Condition
+/// operators").
+pub fn is_negated(base: BaseOperator) -> bool {
+    use BaseOperator as B;
+    matches!(
+        base,
+        B::StringNotEquals
+            | B::StringNotEqualsIgnoreCase
+            | B::StringNotLike
+            | B::NumericNotEquals
+            | B::DateNotEquals
+            | B::NotIpAddress
+            | B::ArnNotEquals
+            | B::ArnNotLike
+    )
+}
+
+/// Whether policy variables are substituted in an operator's values (IAM User
+/// Guide, "Policy variables": string and ARN operators).
+pub fn takes_variables(base: BaseOperator) -> bool {
+    use BaseOperator as B;
+    matches!(
+        base,
+        B::StringEquals
+            | B::StringNotEquals
+            | B::StringEqualsIgnoreCase
+            | B::StringNotEqualsIgnoreCase
+            | B::StringLike
+            | B::StringNotLike
+            | B::ArnEquals
+            | B::ArnLike
+            | B::ArnNotEquals
+            | B::ArnNotLike
+    )
+}
+
+fn session_error(policy: &Policy) -> Option<SessionError> {
+    policy.statements.iter().enumerate().find_map(|(i, s)| {
+        let problem = if s.principal.is_some() {
+            SessionProblem::Principal
+        } else if s.resource.is_none() {
+            SessionProblem::NoResource
+        } else {
+            return None;
+        };
+        Some(SessionError {
+            statement: u32::try_from(i).unwrap_or(u32::MAX),
+            problem,
+        })
+    })
+}
+
+fn statement<'s>(index: usize, s: &'s Statement, substitutes: bool) -> NStatement<'s> {
+    let mut actions: Vec<String> = Vec::new();
+    for p in &s.action.patterns {
+        let lower = p.to_lowercase();
+        if !actions.contains(&lower) {
+            actions.push(lower);
+        }
+    }
+    let conditions = s
+        .conditions
+        .iter()
+        .map(|c| {
+            let key = c.key.to_lowercase();
+            let subst = substitutes && takes_variables(c.operator.base);
+            let canonical = format!("{}|{}|{:?}|{}", c.operator, key, c.values, subst);
+            NCondition {
+                operator: c.operator,
+                key,
+                values: &c.values,
+                substitutes: subst,
+                canonical,
+            }
+        })
+        .collect();
+    NStatement {
+        sid: s.sid.as_deref(),
+        index,
+        effect: s.effect,
+        action_negated: s.action.polarity == Polarity::Not,
+        actions,
+        resources: s.resource.as_ref().map(|r| {
+            (
+                r.polarity == Polarity::Not,
+                r.patterns.iter().map(String::as_str).collect(),
+            )
+        }),
+        principal: s.principal.as_ref(),
+        conditions,
+    }
+}
+
+/// Normalises every policy of the store.
+pub fn normalize(store: &Store) -> Normalized<'_> {
+    let mut bodies: Vec<NBody<'_>> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut policies = Vec::with_capacity(store.policies.len());
+    for (name, policy) in &store.policies {
+        let key = format!("{policy:?}");
+        let body = match seen.get(&key) {
+            Some(b) => *b,
+            None => {
+                let substitutes = policy.version == sesame_spec::model::Version::V2012_10_17;
+                bodies.push(NBody {
+                    substitutes,
+                    statements: policy
+                        .statements
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| statement(i, s, substitutes))
+                        .collect(),
+                });
+                seen.insert(key, bodies.len() - 1);
+                bodies.len() - 1
+            }
+        };
+        policies.push(NPolicy {
+            name,
+            body,
+            session_error: session_error(policy),
+        });
+    }
+    Normalized { policies, bodies }
+}

@@ -1,0 +1,49 @@
+//! Fuzz target `differential`: libFuzzer's bytes drive the same store and
+//! request generator as the differential proptest
+//! (`compiler/tests/support/generate.rs`). The compiled engine, and the same
+//! engine reloaded from its artifact, must answer every request exactly as
+//! the spec evaluator: outcome, deciding statements, failed layer, message,
+//! and refusals.
+//!
+//! Run from `fuzz/`: `RUSTC_BOOTSTRAP=1 cargo fuzz run differential`.
+
+#![no_main]
+
+#[path = "../../compiler/tests/support/generate.rs"]
+mod generate;
+
+use generate::{Choices, request, store};
+use libfuzzer_sys::fuzz_target;
+use sesame_compiler::compile::check_spec;
+use sesame_runtime::Engine;
+
+fuzz_target!(|data: &[u8]| {
+    let choices: Vec<u16> = data
+        .chunks(2)
+        .map(|pair| u16::from_le_bytes([pair[0], *pair.get(1).unwrap_or(&0)]))
+        .collect();
+    let mut c = Choices {
+        data: &choices,
+        pos: 0,
+    };
+    let store = store(&mut c);
+    let engine = sesame_compiler::compile(&store).expect("generated stores compile");
+    let reloaded = Engine::from_artifact(&engine.to_artifact()).expect("artifacts reload");
+    let mut scratch = engine.scratch();
+    let mut reloaded_scratch = reloaded.scratch();
+    for _ in 0..6 {
+        let request = request(&mut c, &store);
+        let spec = sesame_spec::evaluate(&store, &request);
+        for (engine, scratch) in [(&engine, &mut scratch), (&reloaded, &mut reloaded_scratch)] {
+            let compiled = check_spec(engine, scratch, &request);
+            match (&spec, &compiled) {
+                (Ok(s), Ok((d, message))) => {
+                    assert_eq!(s, d, "request {request:?}\nstore {store:#?}");
+                    assert_eq!(&s.message(&request), message);
+                }
+                (Err(s), Err(e)) => assert_eq!(s.to_string(), e.to_string()),
+                _ => panic!("spec {spec:?}, compiled {compiled:?}, request {request:?}\nstore {store:#?}"),
+            }
+        }
+    }
+});

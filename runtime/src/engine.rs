@@ -1,0 +1,1281 @@
+//! The check path: a compiled [`Table`] answering requests with no heap
+//! allocation, through a per-worker [`Scratch`].
+//!
+//! A check works out who is asking (user, role session, root, federated
+//! user, other ARN, AWS service) by splitting the principal string in place,
+//! finds the store entries of the principal (the role's for a session), the
+//! resource and the accounts through hash maps, turns the lower-cased action
+//! into its class (a bitset of the action patterns that match it: one hash
+//! lookup for actions the store names, the wildcard patterns run otherwise),
+//! and then walks only the statements of the attached policies. Each
+//! statement's applicability, each condition and each resource pattern is
+//! computed at most once per request and memoised in the scratch space under
+//! a per-request epoch, so nothing is cleared between requests. Context keys
+//! are looked up lazily: the request's context first, then the keys the
+//! engine derives (principal ARN, account, type, user name, service, resource
+//! account, and the store's tags), exactly as the spec adds them.
+
+use std::cell::Cell;
+use std::net::IpAddr;
+
+use crate::decision::{CheckError, Decision, Hit, Layer, Outcome, StatementView};
+use crate::glob::{
+    ArnTok, MatchBuffers, Program, Tok, arn_condition_rules, arn_rules, plain_rules,
+};
+use crate::request::Request;
+use crate::table::{
+    AccountCode, Cmp, Derived, Effect, GlobValue, PatternCode, Piece, PolicyCode, PredicateCode,
+    PrincipalCode, PrincipalName, PrincipalTest, Qualifier, ResourceCode, ResourceKind, Table,
+    Template, Test, TextValue,
+};
+use crate::text::{both_lower_eq, lower_eq, lower_into, parse_date, parse_number};
+
+/// A compiled store, ready to answer. `Send + Sync`: share one engine between
+/// threads, each with its own [`Scratch`].
+#[derive(Clone, Debug)]
+pub struct Engine {
+    table: Table,
+    words: usize,
+    id: u64,
+}
+
+static NEXT_ENGINE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// An id in a table that points nowhere.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableError(pub String);
+
+impl std::fmt::Display for TableError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "inconsistent table: {}", self.0)
+    }
+}
+
+impl std::error::Error for TableError {}
+
+/// Per-worker buffers: memo tables and text buffers sized for one engine.
+/// Reused across checks; a warm scratch makes a check allocation-free.
+#[derive(Clone, Debug, Default)]
+pub struct Scratch {
+    engine: u64,
+    epoch: u32,
+    memo: Memo,
+    work: Work,
+    action: String,
+    action_known: Option<u32>,
+    action_valid: bool,
+    action_bits: Vec<u64>,
+    key: String,
+    role_arn: String,
+    hits: Vec<Hit>,
+    /// Per context key: the epoch it was last looked up in (high half) and
+    /// 1 + the index of the request's context entry for it, or 0.
+    key_memo: Vec<Cell<u64>>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Memo {
+    stmt_epoch: Vec<u32>,
+    stmt_val: Vec<u8>,
+    pred_epoch: Vec<u32>,
+    pred_val: Vec<bool>,
+    res_epoch: Vec<u32>,
+    res_val: Vec<bool>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Work {
+    text: String,
+    toks: Vec<Tok>,
+    rules: Vec<ArnTok>,
+    bufs: MatchBuffers,
+}
+
+/// How a statement's principal element names the caller, weakest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Naming {
+    Account = 1,
+    Broad = 2,
+    Direct = 3,
+}
+
+impl Naming {
+    fn decode(v: u8) -> Option<Naming> {
+        match v {
+            1 => Some(Naming::Account),
+            2 => Some(Naming::Broad),
+            3 => Some(Naming::Direct),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    User,
+    RoleSession,
+    Root,
+    Federated,
+    OtherArn,
+    Service,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Caller<'a> {
+    kind: Kind,
+    /// The ARN's resource part (`user/...`, `role/...`).
+    resource: &'a str,
+    partition: &'a str,
+    account: &'a str,
+    /// The user name or the role name.
+    name: &'a str,
+}
+
+/// The first six colon-separated fields of `s` (the sixth is the rest, as
+/// `splitn(6, ':')` gives them) and how many there are.
+pub(crate) fn colon_fields(s: &str) -> ([&str; 6], usize) {
+    let mut fields = [""; 6];
+    let mut count = 0;
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b == b':' {
+            if let Some(slot) = fields.get_mut(count) {
+                *slot = s.get(start..i).unwrap_or("");
+            }
+            count += 1;
+            start = i + 1;
+            if count == 5 {
+                break;
+            }
+        }
+    }
+    if let Some(slot) = fields.get_mut(count) {
+        *slot = s.get(start..).unwrap_or("");
+    }
+    (fields, count + 1)
+}
+
+/// Whether a name looks like an AWS service principal: dot-separated labels
+/// of letters, digits and `-`, ending in `.amazonaws.com` (or `.com.cn`).
+fn is_service_name(name: &str) -> bool {
+    (name.ends_with(".amazonaws.com") || name.ends_with(".amazonaws.com.cn"))
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'-')
+        })
+}
+
+impl<'a> Caller<'a> {
+    /// Reads a principal: a six-part ARN or an AWS service principal name.
+    fn of(principal: &'a str) -> Result<Caller<'a>, CheckError> {
+        let ([arn, partition, svc, _, account, resource], 6) = colon_fields(principal) else {
+            if !principal.starts_with("arn:") && is_service_name(principal) {
+                return Ok(Caller {
+                    kind: Kind::Service,
+                    resource: "",
+                    partition: "",
+                    account: "",
+                    name: "",
+                });
+            }
+            return Err(CheckError::NotAPrincipal(principal.to_owned()));
+        };
+        if arn != "arn" {
+            return Err(CheckError::NotAnArn(principal.to_owned()));
+        }
+        let (kind, name) = match (svc, resource) {
+            ("iam", "root") => (Kind::Root, ""),
+            ("iam", r) if r.starts_with("user/") => {
+                (Kind::User, r.rsplit('/').next().unwrap_or(""))
+            }
+            ("sts", r) if r.starts_with("assumed-role/") => {
+                (Kind::RoleSession, r.split('/').nth(1).unwrap_or(""))
+            }
+            ("sts", r) if r.starts_with("federated-user/") => (Kind::Federated, ""),
+            _ => (Kind::OtherArn, ""),
+        };
+        Ok(Caller {
+            kind,
+            resource,
+            partition,
+            account,
+            name,
+        })
+    }
+
+    fn account(&self) -> Option<&'a str> {
+        (self.kind != Kind::Service).then_some(self.account)
+    }
+}
+
+/// The values of a context key.
+#[derive(Clone, Copy, Debug)]
+enum Vals<'a> {
+    Many(&'a [&'a str]),
+    One(&'a str),
+}
+
+impl<'a> Vals<'a> {
+    fn single(self) -> Option<&'a str> {
+        match self {
+            Vals::One(v) => Some(v),
+            Vals::Many([v]) => Some(v),
+            Vals::Many(_) => None,
+        }
+    }
+
+    fn any(self, mut f: impl FnMut(&'a str) -> bool) -> bool {
+        match self {
+            Vals::One(v) => f(v),
+            Vals::Many(vs) => vs.iter().any(|v| f(v)),
+        }
+    }
+
+    fn all(self, mut f: impl FnMut(&'a str) -> bool) -> bool {
+        match self {
+            Vals::One(v) => f(v),
+            Vals::Many(vs) => vs.iter().all(|v| f(v)),
+        }
+    }
+}
+
+/// A principal ARN read as a caller once, at compile time: its kind and
+/// where its fields lie in the ARN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallerCode {
+    kind: Kind,
+    resource: (u32, u32),
+    partition: (u32, u32),
+    account: (u32, u32),
+    name: (u32, u32),
+}
+
+impl CallerCode {
+    /// Reads `principal` as the check path would; `None` when the check
+    /// refuses it.
+    pub fn of(principal: &str) -> Option<CallerCode> {
+        let c = Caller::of(principal).ok()?;
+        let base = principal.as_ptr() as usize;
+        let range = |part: &str| -> (u32, u32) {
+            if part.is_empty() {
+                return (0, 0);
+            }
+            let start = (part.as_ptr() as usize).saturating_sub(base);
+            (
+                u32::try_from(start).unwrap_or(0),
+                u32::try_from(start + part.len()).unwrap_or(0),
+            )
+        };
+        Some(CallerCode {
+            kind: c.kind,
+            resource: range(c.resource),
+            partition: range(c.partition),
+            account: range(c.account),
+            name: range(c.name),
+        })
+    }
+
+    /// The record as numbers: the kind, then four `(start, end)` ranges.
+    pub(crate) fn to_parts(self) -> Vec<u32> {
+        let kind = match self.kind {
+            Kind::User => 0,
+            Kind::RoleSession => 1,
+            Kind::Root => 2,
+            Kind::Federated => 3,
+            Kind::OtherArn => 4,
+            Kind::Service => 5,
+        };
+        let mut v = vec![kind];
+        for (a, b) in [self.resource, self.partition, self.account, self.name] {
+            v.push(a);
+            v.push(b);
+        }
+        v
+    }
+
+    /// The record from [`CallerCode::to_parts`]'s numbers.
+    pub(crate) fn from_parts(p: [u32; 9]) -> Option<CallerCode> {
+        let [kind, r0, r1, p0, p1, a0, a1, n0, n1] = p;
+        let kind = match kind {
+            0 => Kind::User,
+            1 => Kind::RoleSession,
+            2 => Kind::Root,
+            3 => Kind::Federated,
+            4 => Kind::OtherArn,
+            5 => Kind::Service,
+            _ => return None,
+        };
+        Some(CallerCode {
+            kind,
+            resource: (r0, r1),
+            partition: (p0, p1),
+            account: (a0, a1),
+            name: (n0, n1),
+        })
+    }
+
+    /// Whether every range lies in `arn` on character boundaries.
+    pub(crate) fn fits(&self, arn: &str) -> bool {
+        [self.resource, self.partition, self.account, self.name]
+            .iter()
+            .all(|(a, b)| arn.get(*a as usize..*b as usize).is_some())
+    }
+
+    fn caller<'a>(&self, principal: &'a str) -> Caller<'a> {
+        let get = |(a, b): (u32, u32)| principal.get(a as usize..b as usize).unwrap_or("");
+        Caller {
+            kind: self.kind,
+            resource: get(self.resource),
+            partition: get(self.partition),
+            account: get(self.account),
+            name: get(self.name),
+        }
+    }
+}
+
+/// Everything worked out about one request, borrowed.
+struct Setting<'a> {
+    t: &'a Table,
+    principal: &'a str,
+    resource: &'a str,
+    context: &'a [(&'a str, &'a [&'a str])],
+    caller: Caller<'a>,
+    role_arn: Option<&'a str>,
+    principal_code: Option<&'a PrincipalCode>,
+    resource_code: Option<&'a ResourceCode>,
+    resource_account: Option<&'a str>,
+    action_bits: &'a [u64],
+    /// A KMS key, or an IAM role under an `sts:` action: the resource's own
+    /// policy must allow even within the account.
+    resource_policy_required: bool,
+    epoch: u32,
+    key_memo: &'a [Cell<u64>],
+    /// Whether every context key is ASCII: 0 not yet known, 1 yes, 2 no.
+    context_ascii: Cell<u8>,
+}
+
+fn bit(bits: &[u64], i: u32) -> bool {
+    bits.get((i / 64) as usize)
+        .is_some_and(|w| w & (1u64 << (i % 64)) != 0)
+}
+
+fn tag(tags: &[(u32, Box<str>)], key: u32) -> Option<&str> {
+    tags.binary_search_by_key(&key, |(k, _)| *k)
+        .ok()
+        .and_then(|i| tags.get(i))
+        .map(|(_, v)| &**v)
+}
+
+impl<'a> Setting<'a> {
+    fn lookup(&self, key: u32) -> Option<Vals<'a>> {
+        let code = self.t.keys.get(key as usize)?;
+        if let Some(memo) = self.key_memo.get(key as usize) {
+            let m = memo.get();
+            let entry = if (m >> 32) as u32 == self.epoch {
+                (m & 0xffff_ffff) as usize
+            } else {
+                let ascii = match self.context_ascii.get() {
+                    0 => {
+                        let a = self.context.iter().all(|(k, _)| k.is_ascii());
+                        self.context_ascii.set(if a { 1 } else { 2 });
+                        a
+                    }
+                    v => v == 1,
+                };
+                let lower = &*code.lower;
+                let found = if ascii {
+                    self.context.iter().position(|(k, _)| {
+                        k.len() == lower.len()
+                            && k.bytes()
+                                .zip(lower.bytes())
+                                .all(|(a, b)| a.to_ascii_lowercase() == b)
+                    })
+                } else {
+                    self.context.iter().position(|(k, _)| lower_eq(k, lower))
+                }
+                .map_or(0, |i| i + 1);
+                memo.set((u64::from(self.epoch) << 32) | found as u64);
+                found
+            };
+            if let Some((_, v)) = entry.checked_sub(1).and_then(|i| self.context.get(i)) {
+                return Some(Vals::Many(v));
+            }
+        }
+        let service = self.caller.kind == Kind::Service;
+        let one = |v: &'a str| Some(Vals::One(v));
+        match code.derived {
+            Derived::None => None,
+            Derived::PrincipalIsAwsService => one(if service { "true" } else { "false" }),
+            Derived::PrincipalServiceName => service.then_some(Vals::One(self.principal)),
+            Derived::PrincipalArn => {
+                (!service).then_some(Vals::One(self.role_arn.unwrap_or(self.principal)))
+            }
+            Derived::PrincipalAccount => self.caller.account().map(Vals::One),
+            Derived::PrincipalType => match self.caller.kind {
+                Kind::User => one("User"),
+                Kind::RoleSession => one("AssumedRole"),
+                Kind::Root => one("Account"),
+                Kind::Federated => one("FederatedUser"),
+                Kind::OtherArn | Kind::Service => None,
+            },
+            Derived::Username => {
+                (self.caller.kind == Kind::User).then_some(Vals::One(self.caller.name))
+            }
+            Derived::ResourceAccount => self.resource_account.map(Vals::One),
+            Derived::PrincipalTag => self
+                .principal_code
+                .and_then(|p| tag(&p.tags, key))
+                .map(Vals::One),
+            Derived::ResourceTag => self
+                .resource_code
+                .and_then(|r| tag(&r.tags, key))
+                .map(Vals::One),
+        }
+    }
+
+    /// Substitutes a template's variables into `toks`; false when one cannot
+    /// be resolved.
+    fn materialize(&self, template: &Template, toks: &mut Vec<Tok>) -> bool {
+        toks.clear();
+        for piece in &template.pieces {
+            match piece {
+                Piece::Toks(ts) => toks.extend_from_slice(ts),
+                Piece::Var { key, default } => {
+                    let value = match self.lookup(*key) {
+                        Some(vals) => match vals.single() {
+                            Some(v) => v,
+                            None => return false,
+                        },
+                        None => match default {
+                            Some(d) => &**d,
+                            None => return false,
+                        },
+                    };
+                    toks.extend(value.chars().map(Tok::Lit));
+                }
+                Piece::Never => return false,
+            }
+        }
+        true
+    }
+
+    /// The template's text (wildcards written as `*` and `?`).
+    fn render(&self, template: &Template, work: &mut Work) -> bool {
+        if !self.materialize(template, &mut work.toks) {
+            return false;
+        }
+        work.text.clear();
+        work.text.extend(work.toks.iter().map(|t| match t {
+            Tok::Lit(c) => *c,
+            Tok::Star => '*',
+            Tok::Quest => '?',
+        }));
+        true
+    }
+
+    fn glob(&self, value: &GlobValue, arn: bool, text: &str, work: &mut Work) -> bool {
+        match value {
+            GlobValue::Fixed(p) => p.matches(text, &mut work.bufs),
+            GlobValue::Template(t) => {
+                if !self.materialize(t, &mut work.toks) {
+                    return false;
+                }
+                if arn {
+                    arn_condition_rules(&work.toks, &mut work.rules);
+                } else {
+                    plain_rules(&work.toks, &mut work.rules);
+                }
+                work.bufs.matches(&work.rules, text)
+            }
+        }
+    }
+
+    /// Whether one request value matches one of the predicate's values, in
+    /// the positive sense of its operator.
+    fn value_matches(&self, test: &Test, value: &str, work: &mut Work) -> bool {
+        match test {
+            Test::Null { .. } => false,
+            Test::Equals(vs) => vs.iter().any(|v| match v {
+                TextValue::Text(t) => **t == *value,
+                TextValue::Template(t) => self.render(t, work) && work.text == value,
+            }),
+            Test::EqualsIgnoreCase(vs) => vs.iter().any(|v| match v {
+                TextValue::Text(t) => lower_eq(value, t),
+                TextValue::Template(t) => self.render(t, work) && both_lower_eq(&work.text, value),
+            }),
+            Test::Like(vs) => vs.iter().any(|v| self.glob(v, false, value, work)),
+            Test::Arn(vs) => vs.iter().any(|v| self.glob(v, true, value, work)),
+            Test::Numeric(cmp, vs) => match parse_number(value) {
+                Some(r) => vs
+                    .iter()
+                    .any(|p| p.is_some_and(|p| compare(*cmp, r.partial_cmp(&p)))),
+                None => false,
+            },
+            Test::Date(cmp, vs) => match parse_date(value) {
+                Some(r) => vs
+                    .iter()
+                    .any(|p| p.is_some_and(|p| compare(*cmp, Some(r.cmp(&p))))),
+                None => false,
+            },
+            Test::Bool(vs) => vs.iter().any(|p| lower_eq(value, p)),
+            Test::Binary(vs) => vs.iter().any(|p| **p == *value),
+            Test::Ip(vs) => match value.parse::<IpAddr>() {
+                Ok(a) => vs.iter().any(|c| c.is_some_and(|c| c.contains(a))),
+                Err(_) => false,
+            },
+        }
+    }
+
+    fn holds(&self, p: &PredicateCode, work: &mut Work) -> bool {
+        // A key given with no values counts as missing.
+        let values = self.lookup(p.key).filter(|v| !matches!(v, Vals::Many([])));
+        if let Test::Null {
+            when_missing,
+            when_present,
+        } = p.test
+        {
+            let present = values.is_some();
+            return (when_missing && !present) || (when_present && present);
+        }
+        let per_value =
+            |v: &str, work: &mut Work| self.value_matches(&p.test, v, work) != p.negated;
+        match (p.qualifier, values) {
+            (_, None) if p.if_exists => true,
+            (None, None) => p.negated,
+            (None, Some(vs)) => vs.any(|v| self.value_matches(&p.test, v, work)) != p.negated,
+            (Some(Qualifier::ForAllValues), None) => true,
+            (Some(Qualifier::ForAllValues), Some(vs)) => vs.all(|v| per_value(v, work)),
+            (Some(Qualifier::ForAnyValue), None) => false,
+            (Some(Qualifier::ForAnyValue), Some(vs)) => vs.any(|v| per_value(v, work)),
+        }
+    }
+
+    /// How a `Principal` element names the caller (the strongest naming).
+    fn naming(&self, test: &PrincipalTest) -> Option<Naming> {
+        let service = self.caller.kind == Kind::Service;
+        let mut best = None;
+        for entry in &test.entries {
+            let n = match entry {
+                // `*` grants like a direct naming: neither boundaries nor
+                // session policies limit it.
+                PrincipalName::AwsAny => Some(Naming::Direct),
+                PrincipalName::Aws {
+                    value,
+                    root_account,
+                } => {
+                    if service {
+                        None
+                    } else if **value == *self.principal {
+                        Some(Naming::Direct)
+                    } else if self.role_arn == Some(&**value) {
+                        Some(Naming::Broad)
+                    } else if **value == *self.caller.account
+                        || root_account.as_deref() == Some(self.caller.account)
+                    {
+                        Some(Naming::Account)
+                    } else {
+                        None
+                    }
+                }
+                PrincipalName::Service(value) => {
+                    (service && **value == *self.principal).then_some(Naming::Direct)
+                }
+                PrincipalName::Exact(value) => {
+                    (**value == *self.principal).then_some(Naming::Direct)
+                }
+            };
+            best = best.max(n);
+            if best == Some(Naming::Direct) {
+                break;
+            }
+        }
+        best
+    }
+
+    /// Whether a `NotPrincipal` element exempts the caller: every link of
+    /// its chain (account and user; account, role and session; the root's
+    /// account; a service's name) is listed, or the element lists `*`.
+    fn not_principal_exempts(&self, test: &PrincipalTest) -> bool {
+        let entries = &test.entries;
+        if entries.contains(&PrincipalName::AwsAny) {
+            return true;
+        }
+        let aws_listed = |v: &str| {
+            entries
+                .iter()
+                .any(|e| matches!(e, PrincipalName::Aws { value, .. } if **value == *v))
+        };
+        let account = self.caller.account;
+        let account_listed = || {
+            entries.iter().any(|e| {
+                matches!(e, PrincipalName::Aws { value, root_account }
+                    if **value == *account || root_account.as_deref() == Some(account))
+            })
+        };
+        match self.caller.kind {
+            Kind::Service => entries
+                .iter()
+                .any(|e| matches!(e, PrincipalName::Service(v) if **v == *self.principal)),
+            Kind::Root => account_listed(),
+            Kind::RoleSession => {
+                account_listed()
+                    && self.role_arn.is_some_and(aws_listed)
+                    && aws_listed(self.principal)
+            }
+            Kind::User | Kind::Federated | Kind::OtherArn => {
+                account_listed() && aws_listed(self.principal)
+            }
+        }
+    }
+}
+
+fn compare(cmp: Cmp, ordering: Option<std::cmp::Ordering>) -> bool {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    let Some(ord) = ordering else { return false };
+    match cmp {
+        Cmp::Eq => ord == Equal,
+        Cmp::Lt => ord == Less,
+        Cmp::Le => ord != Greater,
+        Cmp::Gt => ord == Greater,
+        Cmp::Ge => ord != Less,
+    }
+}
+
+/// The evaluator for one request: the setting plus the memo tables.
+struct Eval<'a, 'm> {
+    s: Setting<'a>,
+    epoch: u32,
+    memo: &'m mut Memo,
+    work: &'m mut Work,
+}
+
+impl Eval<'_, '_> {
+    fn resource_matches(&mut self, id: u32) -> bool {
+        let i = id as usize;
+        if self.memo.res_epoch.get(i) == Some(&self.epoch) {
+            return self.memo.res_val.get(i).copied().unwrap_or(false);
+        }
+        let result = match self.s.t.resource_patterns.get(i) {
+            Some(PatternCode::Fixed(p)) => p.matches(self.s.resource, &mut self.work.bufs),
+            Some(PatternCode::Template(t)) if self.s.materialize(t, &mut self.work.toks) => {
+                arn_rules(&self.work.toks, &mut self.work.rules);
+                self.work.bufs.matches(&self.work.rules, self.s.resource)
+            }
+            Some(PatternCode::Template(_)) | None => false,
+        };
+        if let (Some(e), Some(v)) = (self.memo.res_epoch.get_mut(i), self.memo.res_val.get_mut(i)) {
+            *e = self.epoch;
+            *v = result;
+        }
+        result
+    }
+
+    fn predicate(&mut self, id: u32) -> bool {
+        let i = id as usize;
+        if self.memo.pred_epoch.get(i) == Some(&self.epoch) {
+            return self.memo.pred_val.get(i).copied().unwrap_or(false);
+        }
+        let result = match self.s.t.predicates.get(i) {
+            Some(p) => self.s.holds(p, self.work),
+            None => false,
+        };
+        if let (Some(e), Some(v)) = (
+            self.memo.pred_epoch.get_mut(i),
+            self.memo.pred_val.get_mut(i),
+        ) {
+            *e = self.epoch;
+            *v = result;
+        }
+        result
+    }
+
+    /// Whether statement `id` applies, and how it names the caller.
+    fn applies(&mut self, id: usize) -> Option<Naming> {
+        if self.memo.stmt_epoch.get(id) == Some(&self.epoch) {
+            return Naming::decode(self.memo.stmt_val.get(id).copied().unwrap_or(0));
+        }
+        let result = self.compute(id);
+        if let (Some(e), Some(v)) = (
+            self.memo.stmt_epoch.get_mut(id),
+            self.memo.stmt_val.get_mut(id),
+        ) {
+            *e = self.epoch;
+            *v = result.map_or(0, |n| n as u8);
+        }
+        result
+    }
+
+    fn compute(&mut self, id: usize) -> Option<Naming> {
+        let t = self.s.t;
+        let st = t.statements.get(id)?;
+        let hit = st
+            .action
+            .patterns
+            .iter()
+            .any(|p| bit(self.s.action_bits, *p));
+        if hit == st.action.negated {
+            return None;
+        }
+        let naming = match &st.principal {
+            None => Naming::Direct,
+            Some(p) if !p.negated => self.s.naming(p)?,
+            Some(p) => {
+                // A `Deny` with `NotPrincipal` always applies to a caller
+                // with a permissions boundary.
+                let quirk = st.effect == Effect::Deny
+                    && self.s.principal_code.is_some_and(|c| c.has_boundary);
+                if !quirk && self.s.not_principal_exempts(p) {
+                    return None;
+                }
+                Naming::Broad
+            }
+        };
+        if let Some(r) = &st.resource {
+            let mut hit = false;
+            for p in &r.patterns {
+                if self.resource_matches(*p) {
+                    hit = true;
+                    break;
+                }
+            }
+            if hit == r.negated {
+                return None;
+            }
+        }
+        for c in &st.conditions {
+            if !self.predicate(*c) {
+                return None;
+            }
+        }
+        Some(naming)
+    }
+
+    fn body(&self, policy: u32) -> Option<(&PolicyCode, std::ops::Range<usize>, bool, bool)> {
+        let t = self.s.t;
+        let p = t.policies.get(policy as usize)?;
+        let b = t.bodies.get(p.body as usize)?;
+        let first = b.first as usize;
+        Some((p, first..first + b.len as usize, b.has_allow, b.has_deny))
+    }
+
+    fn collect_denies(&mut self, layer: Layer, policy: u32, hits: &mut Vec<Hit>) {
+        let Some((_, range, _, has_deny)) = self.body(policy) else {
+            return;
+        };
+        if !has_deny {
+            return;
+        }
+        let t = self.s.t;
+        for id in range {
+            let Some(st) = t.statements.get(id) else {
+                break;
+            };
+            if st.effect == Effect::Deny && self.applies(id).is_some() {
+                let hit = Hit {
+                    layer,
+                    policy,
+                    index: st.index,
+                };
+                if !hits.contains(&hit) {
+                    hits.push(hit);
+                }
+            }
+        }
+    }
+
+    /// Pushes the applying allows (when `hits` is given) and returns the
+    /// strongest naming among them.
+    fn allows(
+        &mut self,
+        layer: Layer,
+        policy: u32,
+        mut hits: Option<&mut Vec<Hit>>,
+    ) -> Option<Naming> {
+        let (_, range, has_allow, _) = self.body(policy)?;
+        if !has_allow {
+            return None;
+        }
+        let t = self.s.t;
+        let mut best = None;
+        for id in range {
+            let Some(st) = t.statements.get(id) else {
+                break;
+            };
+            if st.effect == Effect::Allow {
+                if let Some(n) = self.applies(id) {
+                    best = best.max(Some(n));
+                    match hits.as_deref_mut() {
+                        Some(h) => h.push(Hit {
+                            layer,
+                            policy,
+                            index: st.index,
+                        }),
+                        None => return best,
+                    }
+                }
+            }
+        }
+        best
+    }
+
+    fn level_allows(&mut self, layer: Layer, level: &[u32]) -> bool {
+        level.iter().any(|p| self.allows(layer, *p, None).is_some())
+    }
+}
+
+impl Engine {
+    /// An engine over a table, after checking that every id in it is in
+    /// range.
+    ///
+    /// # Errors
+    ///
+    /// A [`TableError`] naming the first dangling id.
+    pub fn new(table: Table) -> Result<Engine, TableError> {
+        crate::validate::validate(&table)?;
+        let words = table.actions.patterns.len().div_ceil(64);
+        let id = NEXT_ENGINE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(Engine { table, words, id })
+    }
+
+    /// The engine as an artifact ([`crate::artifact`]).
+    pub fn to_artifact(&self) -> Vec<u8> {
+        crate::artifact::write(&self.table)
+    }
+
+    /// An engine from an artifact, checked as [`Engine::new`] checks tables.
+    ///
+    /// # Errors
+    ///
+    /// An [`crate::artifact::ArtifactError`] naming what is wrong.
+    pub fn from_artifact(bytes: &[u8]) -> Result<Engine, crate::artifact::ArtifactError> {
+        let table = crate::artifact::read(bytes)?;
+        Engine::new(table).map_err(|e| crate::artifact::ArtifactError(e.to_string()))
+    }
+
+    /// The table.
+    pub fn table(&self) -> &Table {
+        &self.table
+    }
+
+    /// A scratch space sized for this engine.
+    pub fn scratch(&self) -> Scratch {
+        let mut s = Scratch {
+            action: String::with_capacity(128),
+            key: String::with_capacity(256),
+            role_arn: String::with_capacity(256),
+            work: Work {
+                text: String::with_capacity(256),
+                toks: Vec::with_capacity(256),
+                rules: Vec::with_capacity(256),
+                bufs: MatchBuffers::with_capacity(256),
+            },
+            hits: Vec::with_capacity(self.table.statements.len().min(4096)),
+            action_bits: Vec::with_capacity(self.words),
+            ..Scratch::default()
+        };
+        s.fit(self);
+        s
+    }
+
+    /// A deciding statement, resolved to its names.
+    pub fn resolve(&self, hit: Hit) -> StatementView<'_> {
+        let t = &self.table;
+        let policy = t.policies.get(hit.policy as usize);
+        let sid = policy
+            .and_then(|p| t.bodies.get(p.body as usize))
+            .and_then(|b| t.statements.get(b.first as usize + hit.index as usize))
+            .and_then(|s| s.sid.as_deref());
+        StatementView {
+            layer: hit.layer,
+            policy: policy.map_or("", |p| &*p.name),
+            index: hit.index as usize,
+            sid,
+        }
+    }
+
+    /// Answers one request.
+    ///
+    /// # Errors
+    ///
+    /// A [`CheckError`] when the request names a session policy the store
+    /// does not define, or one that cannot be a session policy.
+    pub fn check<'e>(
+        &'e self,
+        scratch: &'e mut Scratch,
+        request: &Request<'_>,
+    ) -> Result<Decision<'e>, CheckError> {
+        scratch.fit(self);
+        scratch.set_action(self, request.action);
+        let Scratch {
+            epoch,
+            memo,
+            work,
+            action,
+            action_known,
+            action_bits,
+            key,
+            role_arn,
+            hits,
+            key_memo,
+            ..
+        } = scratch;
+        hits.clear();
+        let t = &self.table;
+        let bits: &[u64] = match action_known.and_then(|c| t.actions.classes.get(c as usize)) {
+            Some(b) => b,
+            None => action_bits,
+        };
+        // A principal the store names was read when compiled.
+        let stored = t
+            .principal_index
+            .get(request.principal)
+            .and_then(|i| t.principals.get(*i as usize));
+        let caller = match stored.and_then(|p| p.caller) {
+            Some(code) => code.caller(request.principal),
+            None => Caller::of(request.principal)?,
+        };
+        let mut principal_code = None;
+        let mut role: Option<&str> = None;
+        match caller.kind {
+            Kind::RoleSession => {
+                key.clear();
+                key.push_str(caller.partition);
+                key.push(':');
+                key.push_str(caller.account);
+                key.push(':');
+                key.push_str(caller.name);
+                principal_code = t
+                    .role_index
+                    .get(key.as_str())
+                    .and_then(|i| t.principals.get(*i as usize));
+                match principal_code {
+                    Some(p) => role = Some(&p.arn),
+                    None => {
+                        role_arn.clear();
+                        role_arn.push_str("arn:");
+                        role_arn.push_str(caller.partition);
+                        role_arn.push_str(":iam::");
+                        role_arn.push_str(caller.account);
+                        role_arn.push_str(":role/");
+                        role_arn.push_str(caller.name);
+                        role = Some(role_arn.as_str());
+                    }
+                }
+            }
+            Kind::Service => {}
+            _ => principal_code = stored,
+        }
+        let resource_code = t
+            .resource_index
+            .get(request.resource)
+            .and_then(|i| t.resources.get(*i as usize));
+        let (arn_account, resource_kind) = match resource_code {
+            Some(r) => (r.arn_account.as_deref(), r.kind),
+            None => (
+                ResourceKind::arn_account(request.resource),
+                ResourceKind::of(request.resource),
+            ),
+        };
+        let resource_account = resource_code
+            .and_then(|r| r.account.as_deref())
+            .or(arn_account);
+
+        let session = match request.session_policy {
+            None => None,
+            Some(_) if !matches!(caller.kind, Kind::RoleSession | Kind::Federated) => {
+                return Err(CheckError::SessionNotAllowed(request.principal.to_owned()));
+            }
+            Some(name) => {
+                let id = *t
+                    .policy_index
+                    .get(name)
+                    .ok_or_else(|| CheckError::UnknownSessionPolicy(name.to_owned()))?;
+                if let Some(err) = t.policies.get(id as usize).and_then(|p| p.session_error) {
+                    return Err(CheckError::InvalidSessionPolicy {
+                        policy: name.to_owned(),
+                        statement: err.statement,
+                        problem: err.problem,
+                    });
+                }
+                Some(id)
+            }
+        };
+
+        let setting = Setting {
+            t,
+            principal: request.principal,
+            resource: request.resource,
+            context: request.context,
+            caller,
+            role_arn: role,
+            principal_code,
+            resource_code,
+            resource_account,
+            action_bits: bits,
+            resource_policy_required: match resource_kind {
+                ResourceKind::KmsKey => true,
+                ResourceKind::IamRole => action.starts_with("sts:"),
+                ResourceKind::Other => false,
+            },
+            epoch: *epoch,
+            key_memo,
+            context_ascii: Cell::new(0),
+        };
+        let mut ev = Eval {
+            s: setting,
+            epoch: *epoch,
+            memo,
+            work,
+        };
+        let (outcome, layer) = decide(&mut ev, session, hits);
+        let hits: &'e [Hit] = match outcome {
+            Outcome::ImplicitDeny => &[],
+            _ => hits.as_slice(),
+        };
+        Ok(Decision {
+            outcome,
+            layer,
+            hits,
+            engine: self,
+        })
+    }
+
+    /// Answers many requests on `threads` worker threads (all cores when 0),
+    /// one [`Scratch`] per worker: `out[i] = f(check(requests[i]))`.
+    /// Allocates only the workers' scratch spaces.
+    pub fn check_batch<T, F>(&self, requests: &[Request<'_>], out: &mut [T], threads: usize, f: F)
+    where
+        T: Send,
+        F: Fn(&Request<'_>, Result<Decision<'_>, CheckError>) -> T + Sync,
+    {
+        let threads = if threads == 0 {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        } else {
+            threads
+        };
+        let n = requests.len().min(out.len());
+        let chunk = n.div_ceil(threads.max(1)).max(1);
+        let f = &f;
+        std::thread::scope(|scope| {
+            for (reqs, outs) in requests
+                .get(..n)
+                .unwrap_or(&[])
+                .chunks(chunk)
+                .zip(out.get_mut(..n).unwrap_or(&mut []).chunks_mut(chunk))
+            {
+                scope.spawn(move || {
+                    let mut scratch = self.scratch();
+                    for (r, o) in reqs.iter().zip(outs.iter_mut()) {
+                        *o = f(r, self.check(&mut scratch, r));
+                    }
+                });
+            }
+        });
+    }
+}
+
+fn decide(
+    ev: &mut Eval<'_, '_>,
+    session: Option<u32>,
+    hits: &mut Vec<Hit>,
+) -> (Outcome, Option<Layer>) {
+    let t = ev.s.t;
+    let service = ev.s.caller.kind == Kind::Service;
+    let account_code = |a: Option<&str>| -> Option<&AccountCode> {
+        a.and_then(|a| t.account_index.get(a))
+            .and_then(|i| t.accounts.get(*i as usize))
+    };
+    let rcp_key = ev.s.resource_account.or(ev.s.caller.account());
+    let rcp_account = account_code(rcp_key);
+    // Service-linked roles (path `/aws-service-role/`) are beyond SCPs; a
+    // session's ARN does not carry its role's path, so only stored roles
+    // are known to be service-linked.
+    let service_linked = match ev.s.caller.kind {
+        Kind::RoleSession => ev.s.principal_code.is_some_and(|p| p.service_linked),
+        Kind::Service => false,
+        _ => ev.s.caller.resource.starts_with("role/aws-service-role/"),
+    };
+    let scp_account = if service || service_linked {
+        None
+    } else if rcp_key == ev.s.caller.account() {
+        rcp_account
+    } else {
+        account_code(ev.s.caller.account())
+    };
+    let resource_policies: &[u32] = ev.s.resource_code.map_or(&[], |r| &r.policies);
+    let identity = ev.s.principal_code;
+
+    // 2. Explicit deny, anywhere.
+    if let Some(a) = rcp_account {
+        for level in &a.rcps {
+            for p in level {
+                ev.collect_denies(Layer::Rcp, *p, hits);
+            }
+        }
+    }
+    if let Some(a) = scp_account {
+        for level in &a.scps {
+            for p in level {
+                ev.collect_denies(Layer::Scp, *p, hits);
+            }
+        }
+    }
+    for p in resource_policies {
+        ev.collect_denies(Layer::Resource, *p, hits);
+    }
+    if let Some(pc) = identity {
+        for p in &pc.policies {
+            ev.collect_denies(Layer::Identity, *p, hits);
+        }
+        if let Some(b) = pc.boundary {
+            ev.collect_denies(Layer::Boundary, b, hits);
+        }
+    }
+    if let Some(s) = session {
+        ev.collect_denies(Layer::Session, s, hits);
+    }
+    if !hits.is_empty() {
+        return (Outcome::ExplicitDeny, None);
+    }
+    // 3. Every SCP level must allow (RCP levels only deny).
+    if let Some(a) = scp_account {
+        for level in &a.scps {
+            if !ev.level_allows(Layer::Scp, level) {
+                return (Outcome::ImplicitDeny, Some(Layer::Scp));
+            }
+        }
+    }
+    // 4. Grants.
+    let mut strongest = None;
+    for p in resource_policies {
+        strongest = strongest.max(ev.allows(Layer::Resource, *p, Some(hits)));
+    }
+    let before = hits.len();
+    if let Some(pc) = identity {
+        for p in &pc.policies {
+            ev.allows(Layer::Identity, *p, Some(hits));
+        }
+    }
+    let identity_ok = hits.len() > before || ev.s.caller.kind == Kind::Root;
+    if service {
+        return if strongest.is_some() {
+            (Outcome::Allow, None)
+        } else {
+            (Outcome::ImplicitDeny, Some(Layer::Resource))
+        };
+    }
+    let same_account = match (ev.s.caller.account(), ev.s.resource_account) {
+        (Some(p), Some(r)) => p == r,
+        (Some(_), None) => true,
+        (None, _) => false,
+    };
+    if same_account && ev.s.resource_policy_required {
+        // A key or trust policy must allow; naming the account delegates to
+        // the identity policies.
+        match strongest {
+            None => return (Outcome::ImplicitDeny, Some(Layer::Resource)),
+            Some(Naming::Account) if !identity_ok => {
+                return (Outcome::ImplicitDeny, Some(Layer::Identity));
+            }
+            _ => {}
+        }
+    }
+    if same_account {
+        if strongest == Some(Naming::Direct) {
+            // Final: no boundary limits it; a session policy still limits a
+            // grant to a user ARN, not one to the session ARN itself.
+            if !matches!(ev.s.caller.kind, Kind::RoleSession | Kind::Federated) {
+                if let Some(s) = session {
+                    if ev.allows(Layer::Session, s, None).is_none() {
+                        return (Outcome::ImplicitDeny, Some(Layer::Session));
+                    }
+                }
+            }
+            return (Outcome::Allow, None);
+        }
+        if !(identity_ok || strongest == Some(Naming::Broad)) {
+            return (Outcome::ImplicitDeny, Some(Layer::Identity));
+        }
+    } else {
+        if strongest.is_none() {
+            return (Outcome::ImplicitDeny, Some(Layer::Resource));
+        }
+        if !identity_ok {
+            return (Outcome::ImplicitDeny, Some(Layer::Identity));
+        }
+    }
+    // 5. Boundary and session policy, when present.
+    if let Some(b) = identity.and_then(|pc| pc.boundary) {
+        if ev.allows(Layer::Boundary, b, None).is_none() {
+            return (Outcome::ImplicitDeny, Some(Layer::Boundary));
+        }
+    }
+    if let Some(s) = session {
+        if ev.allows(Layer::Session, s, None).is_none() {
+            return (Outcome::ImplicitDeny, Some(Layer::Session));
+        }
+    }
+    (Outcome::Allow, None)
+}
+
+impl Scratch {
+    /// Sizes the memo tables for `engine` and starts a new request epoch.
+    fn fit(&mut self, engine: &Engine) {
+        let t = &engine.table;
+        if self.engine != engine.id {
+            self.engine = engine.id;
+            self.action_valid = false;
+        }
+        let m = &mut self.memo;
+        if m.stmt_epoch.len() != t.statements.len() {
+            m.stmt_epoch = vec![0; t.statements.len()];
+            m.stmt_val = vec![0; t.statements.len()];
+        }
+        if m.pred_epoch.len() != t.predicates.len() {
+            m.pred_epoch = vec![0; t.predicates.len()];
+            m.pred_val = vec![false; t.predicates.len()];
+        }
+        if self.key_memo.len() != t.keys.len() {
+            self.key_memo = vec![Cell::new(0); t.keys.len()];
+        }
+        if m.res_epoch.len() != t.resource_patterns.len() {
+            m.res_epoch = vec![0; t.resource_patterns.len()];
+            m.res_val = vec![false; t.resource_patterns.len()];
+        }
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            m.stmt_epoch.fill(0);
+            m.pred_epoch.fill(0);
+            m.res_epoch.fill(0);
+            self.key_memo.iter().for_each(|c| c.set(0));
+            self.epoch = 1;
+            self.action_valid = false;
+        }
+    }
+
+    /// Lower-cases the action and finds its class (or matches the wildcard
+    /// patterns into `action_bits`); the last action is remembered, so a
+    /// stream of one action pays this once.
+    fn set_action(&mut self, engine: &Engine, action: &str) {
+        if self.action_valid && crate::text::lower_eq(action, &self.action) {
+            return;
+        }
+        lower_into(action, &mut self.action);
+        let t = &engine.table;
+        self.action_known = t.actions.known.get(self.action.as_str()).copied();
+        if self.action_known.is_none() {
+            self.action_bits.clear();
+            self.action_bits.resize(engine.words, 0);
+            for (i, p) in t.actions.patterns.iter().enumerate() {
+                if !matches!(p, Program::Exact(_)) && p.matches(&self.action, &mut self.work.bufs) {
+                    if let Some(w) = self.action_bits.get_mut(i / 64) {
+                        *w |= 1u64 << (i % 64);
+                    }
+                }
+            }
+        }
+        self.action_valid = true;
+    }
+}

@@ -1,0 +1,402 @@
+//! The compiled form of a policy store: what the compiler's back end writes
+//! and [`crate::Engine`] answers from.
+//!
+//! Everything is numbered: store policies, distinct policy bodies (a policy
+//! attached under several names or several times is compiled once),
+//! statements, condition predicates, context keys, action and resource
+//! patterns. Lists hold ids into the other lists; [`crate::Engine::new`]
+//! checks that every id is in range, so the check path never meets a dangling
+//! one.
+
+use crate::glob::{Program, Tok};
+use crate::hash::FastMap;
+use crate::text::Cidr;
+
+/// A compiled store.
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    /// Store policies, by id.
+    pub policies: Vec<PolicyCode>,
+    /// Store policy names to ids (for session policies).
+    pub policy_index: FastMap<Box<str>, u32>,
+    /// Distinct policy bodies.
+    pub bodies: Vec<BodyCode>,
+    /// Every statement of every body, bodies contiguous.
+    pub statements: Vec<StatementCode>,
+    /// Distinct condition predicates.
+    pub predicates: Vec<PredicateCode>,
+    /// Distinct context keys, lower-cased.
+    pub keys: Vec<KeyCode>,
+    /// The action dimension.
+    pub actions: ActionTable,
+    /// Distinct resource patterns (ARN rules).
+    pub resource_patterns: Vec<PatternCode>,
+    /// Principals of the store.
+    pub principals: Vec<PrincipalCode>,
+    /// Principal ARNs to ids.
+    pub principal_index: FastMap<Box<str>, u32>,
+    /// `PARTITION:ACCOUNT:ROLE` to the principal id a role session of that
+    /// role takes its policies from.
+    pub role_index: FastMap<Box<str>, u32>,
+    /// Resources of the store.
+    pub resources: Vec<ResourceCode>,
+    /// Resource ARNs to ids.
+    pub resource_index: FastMap<Box<str>, u32>,
+    /// Accounts with SCPs or RCPs.
+    pub accounts: Vec<AccountCode>,
+    /// Account ids to ids.
+    pub account_index: FastMap<Box<str>, u32>,
+}
+
+/// One store policy.
+#[derive(Clone, Debug)]
+pub struct PolicyCode {
+    /// Its name in the store.
+    pub name: Box<str>,
+    /// Its body.
+    pub body: u32,
+    /// Why it cannot be a session policy, if it cannot.
+    pub session_error: Option<SessionError>,
+}
+
+/// Why a policy cannot be a session policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionError {
+    /// The first offending statement.
+    pub statement: u32,
+    /// What is wrong with it.
+    pub problem: SessionProblem,
+}
+
+/// What makes a statement unfit for a session policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionProblem {
+    /// It has a `Principal` or `NotPrincipal`.
+    Principal,
+    /// It has no `Resource` or `NotResource`.
+    NoResource,
+}
+
+/// One distinct policy body.
+#[derive(Clone, Copy, Debug)]
+pub struct BodyCode {
+    /// Its first statement.
+    pub first: u32,
+    /// How many statements it has.
+    pub len: u32,
+    /// Whether some statement allows.
+    pub has_allow: bool,
+    /// Whether some statement denies.
+    pub has_deny: bool,
+}
+
+/// `Allow` or `Deny`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Effect {
+    /// Allows.
+    Allow,
+    /// Denies.
+    Deny,
+}
+
+/// One statement.
+#[derive(Clone, Debug)]
+pub struct StatementCode {
+    /// Its `Sid`.
+    pub sid: Option<Box<str>>,
+    /// Its index in its policy.
+    pub index: u32,
+    /// Its effect.
+    pub effect: Effect,
+    /// `Action` or `NotAction`.
+    pub action: PatternTest,
+    /// `Resource` or `NotResource`, if present.
+    pub resource: Option<PatternTest>,
+    /// `Principal` or `NotPrincipal`, if present.
+    pub principal: Option<PrincipalTest>,
+    /// Predicate ids, all of which must hold.
+    pub conditions: Box<[u32]>,
+}
+
+/// A list of patterns, matched or excluded.
+#[derive(Clone, Debug)]
+pub struct PatternTest {
+    /// `NotAction` / `NotResource`.
+    pub negated: bool,
+    /// Pattern ids (action patterns or resource patterns).
+    pub patterns: Box<[u32]>,
+}
+
+/// `Principal` or `NotPrincipal`.
+#[derive(Clone, Debug)]
+pub struct PrincipalTest {
+    /// `NotPrincipal`.
+    pub negated: bool,
+    /// What it names.
+    pub entries: Box<[PrincipalName]>,
+}
+
+/// One value of a `Principal` element.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PrincipalName {
+    /// `"*"` or `{"AWS": "*"}`.
+    AwsAny,
+    /// An `AWS` value other than `*`.
+    Aws {
+        /// The value.
+        value: Box<str>,
+        /// The account, when the value is `arn:PART:iam::ACCOUNT:root`.
+        root_account: Option<Box<str>>,
+    },
+    /// A `Service` value.
+    Service(Box<str>),
+    /// A `Federated` or `CanonicalUser` value.
+    Exact(Box<str>),
+}
+
+/// The action dimension: lower-cased patterns and the classes of the actions
+/// the store names literally.
+#[derive(Clone, Debug, Default)]
+pub struct ActionTable {
+    /// Distinct lower-cased action patterns.
+    pub patterns: Vec<Program>,
+    /// Literal actions (lower case) to class ids.
+    pub known: FastMap<Box<str>, u32>,
+    /// Per class, the bitset of patterns that match its actions.
+    pub classes: Vec<Box<[u64]>>,
+}
+
+/// A resource pattern.
+#[derive(Clone, Debug)]
+pub enum PatternCode {
+    /// No policy variables.
+    Fixed(Program),
+    /// With policy variables, substituted per request.
+    Template(Template),
+}
+
+/// A pattern or value with policy variables.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Template {
+    /// The pieces, in order.
+    pub pieces: Box<[Piece]>,
+}
+
+/// One piece of a [`Template`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Piece {
+    /// Tokens written in the policy.
+    Toks(Box<[Tok]>),
+    /// `${key}` or `${key, 'default'}`: the key's single value, literally.
+    Var {
+        /// The key id.
+        key: u32,
+        /// The default for a missing key.
+        default: Option<Box<str>>,
+    },
+    /// A variable that can never be resolved (a malformed default).
+    Never,
+}
+
+/// A context key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyCode {
+    /// The key, lower-cased as `str::to_lowercase` does.
+    pub lower: Box<str>,
+    /// What the engine derives for it when the request does not carry it.
+    pub derived: Derived,
+}
+
+/// The keys the engine derives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Derived {
+    /// Nothing.
+    None,
+    /// `aws:PrincipalIsAWSService`.
+    PrincipalIsAwsService,
+    /// `aws:PrincipalServiceName`.
+    PrincipalServiceName,
+    /// `aws:PrincipalArn`.
+    PrincipalArn,
+    /// `aws:PrincipalAccount`.
+    PrincipalAccount,
+    /// `aws:PrincipalType`.
+    PrincipalType,
+    /// `aws:username`.
+    Username,
+    /// `aws:ResourceAccount`.
+    ResourceAccount,
+    /// `aws:PrincipalTag/...` (from the principal's store entry).
+    PrincipalTag,
+    /// `aws:ResourceTag/...` (from the resource's store entry).
+    ResourceTag,
+}
+
+/// One condition: operator, key and values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PredicateCode {
+    /// The key id.
+    pub key: u32,
+    /// `ForAllValues:` / `ForAnyValue:`.
+    pub qualifier: Option<Qualifier>,
+    /// `...IfExists`.
+    pub if_exists: bool,
+    /// Whether the operator is a negated one (`StringNotEquals`, ...).
+    pub negated: bool,
+    /// The positive test of one request value against the policy values.
+    pub test: Test,
+}
+
+/// The set qualifiers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Qualifier {
+    /// `ForAllValues:`.
+    ForAllValues,
+    /// `ForAnyValue:`.
+    ForAnyValue,
+}
+
+/// A comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmp {
+    /// Equal.
+    Eq,
+    /// Less than.
+    Lt,
+    /// Less than or equal.
+    Le,
+    /// Greater than.
+    Gt,
+    /// Greater than or equal.
+    Ge,
+}
+
+/// A string value that may hold variables.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TextValue {
+    /// Literal text (for `...IgnoreCase`, already lower-cased).
+    Text(Box<str>),
+    /// Text with variables.
+    Template(Template),
+}
+
+/// A wildcard value that may hold variables.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GlobValue {
+    /// Without variables.
+    Fixed(Program),
+    /// With variables.
+    Template(Template),
+}
+
+/// The positive test of a predicate, with its values compiled.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Test {
+    /// `Null`: holds when the key is missing and some value is `true`, or
+    /// present and some value is `false`.
+    Null {
+        /// Some value is `true`.
+        when_missing: bool,
+        /// Some value is `false`.
+        when_present: bool,
+    },
+    /// `StringEquals` / `StringNotEquals`.
+    Equals(Box<[TextValue]>),
+    /// `StringEqualsIgnoreCase` / `StringNotEqualsIgnoreCase`.
+    EqualsIgnoreCase(Box<[TextValue]>),
+    /// `StringLike` / `StringNotLike`.
+    Like(Box<[GlobValue]>),
+    /// `Arn*`.
+    Arn(Box<[GlobValue]>),
+    /// `Numeric*`; `None` values never match.
+    Numeric(Cmp, Box<[Option<f64>]>),
+    /// `Date*`; `None` values never match.
+    Date(Cmp, Box<[Option<i128>]>),
+    /// `Bool`, values lower-cased.
+    Bool(Box<[Box<str>]>),
+    /// `BinaryEquals`.
+    Binary(Box<[Box<str>]>),
+    /// `IpAddress` / `NotIpAddress`; `None` values never match.
+    Ip(Box<[Option<Cidr>]>),
+}
+
+/// One principal of the store.
+#[derive(Clone, Debug, Default)]
+pub struct PrincipalCode {
+    /// Its ARN.
+    pub arn: Box<str>,
+    /// The ARN read as a caller, once ([`crate::engine::CallerCode::of`]);
+    /// `None` when the check must refuse it.
+    pub caller: Option<crate::engine::CallerCode>,
+    /// Identity policy ids, in attachment order.
+    pub policies: Box<[u32]>,
+    /// The permissions boundary's policy id.
+    pub boundary: Option<u32>,
+    /// Whether the entry names a permissions boundary.
+    pub has_boundary: bool,
+    /// Whether the ARN is a service-linked role's (`role/aws-service-role/...`),
+    /// which SCPs do not affect.
+    pub service_linked: bool,
+    /// `aws:PrincipalTag/...` key ids and values, sorted by key id.
+    pub tags: Box<[(u32, Box<str>)]>,
+}
+
+/// One resource of the store.
+#[derive(Clone, Debug, Default)]
+pub struct ResourceCode {
+    /// Resource policy ids, in attachment order.
+    pub policies: Box<[u32]>,
+    /// `aws:ResourceTag/...` key ids and values, sorted by key id.
+    pub tags: Box<[(u32, Box<str>)]>,
+    /// The owning account from the store.
+    pub account: Option<Box<str>>,
+    /// The account field of the ARN, when it is an ARN with one.
+    pub arn_account: Option<Box<str>>,
+    /// What the ARN names, for the key and trust policy rule.
+    pub kind: ResourceKind,
+}
+
+/// What a resource ARN names, where it matters to the evaluation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ResourceKind {
+    /// Anything else.
+    #[default]
+    Other,
+    /// A KMS key: its key policy must allow, even within the account.
+    KmsKey,
+    /// An IAM role: its trust policy must allow `sts:` actions.
+    IamRole,
+}
+
+impl ResourceKind {
+    /// What `resource` names.
+    pub fn of(resource: &str) -> ResourceKind {
+        match crate::engine::colon_fields(resource) {
+            (["arn", _, "kms", _, _, rest], 6) if rest.starts_with("key/") => ResourceKind::KmsKey,
+            (["arn", _, "iam", _, _, rest], 6) if rest.starts_with("role/") => {
+                ResourceKind::IamRole
+            }
+            _ => ResourceKind::Other,
+        }
+    }
+
+    /// The account field of a resource ARN (empty fields and non-ARNs have
+    /// none).
+    pub fn arn_account(resource: &str) -> Option<&str> {
+        match crate::engine::colon_fields(resource) {
+            ([_, _, _, _, a, _], n) if n >= 5 && !a.is_empty() && resource.starts_with("arn:") => {
+                Some(a)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// One account's organization policies.
+#[derive(Clone, Debug, Default)]
+pub struct AccountCode {
+    /// SCP levels, each a list of policy ids.
+    pub scps: Box<[Box<[u32]>]>,
+    /// RCP levels.
+    pub rcps: Box<[Box<[u32]>]>,
+}

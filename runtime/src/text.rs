@@ -1,0 +1,300 @@
+//! Text rules shared by the check path: case folding exactly as Rust's
+//! `str::to_lowercase` does it, numbers, dates and CIDR blocks, parsed
+//! without allocating.
+
+use std::net::IpAddr;
+
+/// The one context-sensitive lower-case mapping in `str::to_lowercase`
+/// (a word-final capital sigma); texts holding it take the allocating path so
+/// that case folding stays exactly `str::to_lowercase`.
+const CAPITAL_SIGMA: char = '\u{3A3}';
+
+/// Writes `text` lower-cased into `out` (cleared first), as
+/// `str::to_lowercase` would, without allocating when `out` has room (and the
+/// text holds no capital sigma).
+pub fn lower_into(text: &str, out: &mut String) {
+    out.clear();
+    if text.is_ascii() {
+        out.push_str(text);
+        out.make_ascii_lowercase();
+    } else if text.contains(CAPITAL_SIGMA) {
+        out.push_str(&text.to_lowercase());
+    } else {
+        for c in text.chars() {
+            out.extend(c.to_lowercase());
+        }
+    }
+}
+
+/// Whether `text.to_lowercase() == lowered`, where `lowered` is already lower
+/// case (as `str::to_lowercase` makes it).
+pub fn lower_eq(text: &str, lowered: &str) -> bool {
+    if text.len() != lowered.len() && text.is_ascii() {
+        return false;
+    }
+    if text.is_ascii() {
+        return text.len() == lowered.len()
+            && text
+                .bytes()
+                .zip(lowered.bytes())
+                .all(|(a, b)| a.to_ascii_lowercase() == b);
+    }
+    if text.contains(CAPITAL_SIGMA) {
+        return text.to_lowercase() == lowered;
+    }
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .eq(lowered.chars())
+}
+
+/// Whether `a.to_lowercase() == b.to_lowercase()`.
+pub fn both_lower_eq(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return a.eq_ignore_ascii_case(b);
+    }
+    if a.contains(CAPITAL_SIGMA) || b.contains(CAPITAL_SIGMA) {
+        return a.to_lowercase() == b.to_lowercase();
+    }
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
+}
+
+/// A decimal number: optional sign, digits, optional fraction and exponent;
+/// `inf`, `NaN`, hex and empty strings are not numbers.
+pub fn parse_number(s: &str) -> Option<f64> {
+    let ok = !s.is_empty()
+        && s.bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'+' | b'-' | b'.' | b'e' | b'E'))
+        && s.bytes().any(|c| c.is_ascii_digit());
+    if !ok {
+        return None;
+    }
+    s.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+fn digits(s: &str, from: usize, len: usize) -> Option<i64> {
+    let part = s.get(from..from.checked_add(len)?)?;
+    if part.len() == len && part.bytes().all(|c| c.is_ascii_digit()) {
+        part.parse().ok()
+    } else {
+        None
+    }
+}
+
+fn is_leap(year: i64) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// An instant as nanoseconds since the Unix epoch: epoch seconds (digits
+/// only), or ISO 8601 `YYYY-MM-DD`, optionally `Thh:mm`, `:ss`, a fraction,
+/// and a zone `Z`, `+hh:mm`, `-hh:mm`, `+hhmm` or `+hh` (UTC when none).
+pub fn parse_date(s: &str) -> Option<i128> {
+    if !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()) {
+        let secs: i128 = s.parse().ok()?;
+        return secs.checked_mul(1_000_000_000);
+    }
+    let b = s.as_bytes();
+    let year = digits(s, 0, 4)?;
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let month = digits(s, 5, 2)?;
+    let day = digits(s, 8, 2)?;
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return None;
+    }
+    let mut pos = 10;
+    let (mut hour, mut minute, mut second, mut nanos) = (0i64, 0i64, 0i64, 0i128);
+    if b.get(pos) == Some(&b'T') {
+        hour = digits(s, pos + 1, 2)?;
+        if b.get(pos + 3) != Some(&b':') {
+            return None;
+        }
+        minute = digits(s, pos + 4, 2)?;
+        pos += 6;
+        if b.get(pos) == Some(&b':') {
+            second = digits(s, pos + 1, 2)?;
+            pos += 3;
+            if b.get(pos) == Some(&b'.') {
+                let frac = s
+                    .get(pos + 1..)?
+                    .bytes()
+                    .take_while(u8::is_ascii_digit)
+                    .count();
+                if frac == 0 {
+                    return None;
+                }
+                let mut value: i128 = 0;
+                for (i, d) in s.get(pos + 1..pos + 1 + frac)?.bytes().enumerate() {
+                    if i < 9 {
+                        value = value * 10 + i128::from(d - b'0');
+                    }
+                }
+                for _ in frac..9 {
+                    value *= 10;
+                }
+                nanos = value;
+                pos += 1 + frac;
+            }
+        }
+        if hour > 23 || minute > 59 || second > 59 {
+            return None;
+        }
+    }
+    let offset_minutes: i64 = match s.get(pos..)? {
+        "" | "Z" => 0,
+        zone => {
+            let sign = match zone.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let z = zone.get(1..)?;
+            let (h, m): (i64, i64) = match z.len() {
+                2 => (z.parse().ok()?, 0),
+                4 => (z.get(..2)?.parse().ok()?, z.get(2..)?.parse().ok()?),
+                5 if z.as_bytes().get(2) == Some(&b':') => {
+                    (z.get(..2)?.parse().ok()?, z.get(3..)?.parse().ok()?)
+                }
+                _ => return None,
+            };
+            if !z.bytes().all(|c| c.is_ascii_digit() || c == b':') || h > 23 || m > 59 {
+                return None;
+            }
+            sign * (h * 60 + m)
+        }
+    };
+    let days = days_from_civil(year, month, day);
+    let secs = days * 86_400 + hour * 3_600 + minute * 60 + second - offset_minutes * 60;
+    Some(i128::from(secs) * 1_000_000_000 + nanos)
+}
+
+/// A CIDR block from a policy, read once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cidr {
+    /// An IPv4 network and mask.
+    V4 {
+        /// The network address, masked.
+        net: u32,
+        /// The mask.
+        mask: u32,
+    },
+    /// An IPv6 network and mask.
+    V6 {
+        /// The network address, masked.
+        net: u128,
+        /// The mask.
+        mask: u128,
+    },
+}
+
+impl Cidr {
+    /// Reads `a.b.c.d/n`, an IPv6 block, or a plain address (/32, /128);
+    /// `None` when it cannot match any address.
+    pub fn parse(cidr: &str) -> Option<Cidr> {
+        let (net, prefix) = match cidr.split_once('/') {
+            Some((net, prefix)) => (net, Some(prefix.parse::<u32>().ok()?)),
+            None => (cidr, None),
+        };
+        match net.parse::<IpAddr>().ok()? {
+            IpAddr::V4(n) => {
+                let prefix = prefix.unwrap_or(32);
+                if prefix > 32 {
+                    return None;
+                }
+                let mask = if prefix == 0 {
+                    0
+                } else {
+                    u32::MAX << (32 - prefix)
+                };
+                Some(Cidr::V4 {
+                    net: u32::from(n) & mask,
+                    mask,
+                })
+            }
+            IpAddr::V6(n) => {
+                let prefix = prefix.unwrap_or(128);
+                if prefix > 128 {
+                    return None;
+                }
+                let mask = if prefix == 0 {
+                    0
+                } else {
+                    u128::MAX << (128 - prefix)
+                };
+                Some(Cidr::V6 {
+                    net: u128::from(n) & mask,
+                    mask,
+                })
+            }
+        }
+    }
+
+    /// Whether the address lies in the block.
+    pub fn contains(&self, address: IpAddr) -> bool {
+        match (self, address) {
+            (Cidr::V4 { net, mask }, IpAddr::V4(a)) => u32::from(a) & mask == *net,
+            (Cidr::V6 { net, mask }, IpAddr::V6(a)) => u128::from(a) & mask == *net,
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        let z = parse_date("2018-08-31T12:00Z").unwrap();
+        assert_eq!(parse_date("2018-08-31T14:00:00+02:00"), Some(z));
+        assert_eq!(parse_date("1535716800"), Some(z));
+        assert_eq!(parse_date("1970-01-01"), Some(0));
+        assert_eq!(parse_date("2000-02-29"), Some(951_782_400 * 1_000_000_000));
+        assert_eq!(parse_date("1969-12-31"), Some(-86_400 * 1_000_000_000));
+        assert_eq!(parse_date("2019-02-29"), None);
+    }
+
+    #[test]
+    fn lowering() {
+        let mut s = String::new();
+        lower_into("SES:SendEmail", &mut s);
+        assert_eq!(s, "ses:sendemail");
+        lower_into("ΟΔΟΣ", &mut s);
+        assert_eq!(s, "ΟΔΟΣ".to_lowercase());
+        assert!(lower_eq("Aws:UserName", "aws:username"));
+        assert!(lower_eq("ÄB", "äb"));
+        assert!(both_lower_eq("TRUE", "true"));
+    }
+
+    #[test]
+    fn cidrs() {
+        let c = Cidr::parse("203.0.113.0/24").unwrap();
+        assert!(c.contains("203.0.113.7".parse().unwrap()));
+        assert!(!c.contains("203.0.114.7".parse().unwrap()));
+        assert_eq!(Cidr::parse("203.0.113.0/33"), None);
+    }
+}

@@ -12,6 +12,10 @@
     clippy::indexing_slicing
 )]
 
+#[path = "common/compiled.rs"]
+mod compiled;
+
+use compiled::compiled_engine;
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -44,8 +48,7 @@ fn scaling(c: &mut Criterion) {
         let floor = Floor::new(&requests, &spec);
         let mut engines: Vec<Engine<'_>> = vec![spec_engine(&store, &requests)];
         engines.push(Engine::over("floor", &requests, |r| floor.check(r)));
-        // The compiled engine goes here, one line:
-        // engines.push(Engine::over("sesame", &requests, |r| engine.check(r).outcome));
+        engines.push(compiled_engine(&store, &requests));
         for engine in &engines {
             let mut i = 0usize;
             let n = requests.len();

@@ -2,7 +2,10 @@
 //!
 //! - `sesame check STORE [REQUESTS|-]`: answers a JSONL stream of requests,
 //!   one JSON answer per line on stdout, a summary with throughput on stderr,
-//!   and a progress bar when stderr is a terminal.
+//!   and a progress bar when stderr is a terminal. `STORE` may also be an
+//!   artifact written by `sesame compile`.
+//! - `sesame compile STORE -o FILE`: compiles a store into an artifact that
+//!   the runtime loads without the compiler.
 //! - `sesame explain STORE REQUEST.json`: one request, every statement
 //!   considered and why it matched or not, and the message.
 //! - `sesame validate FILE... [--type TYPE] [--json] [--deny-warnings]`:
@@ -52,7 +55,7 @@ pub enum Engine {
 pub enum Command {
     /// Answer a stream of requests (JSON lines) against a policy store.
     Check {
-        /// The policy store (`store.json`).
+        /// The policy store (`store.json`), or an artifact from `sesame compile`.
         store: PathBuf,
         /// The requests, one JSON object per line; `-` or nothing for stdin.
         requests: Option<PathBuf>,
@@ -72,6 +75,14 @@ pub enum Command {
         /// Which engine answers.
         #[arg(long, value_enum, default_value = "compiled")]
         engine: Engine,
+    },
+    /// Compile a policy store into an artifact for the runtime.
+    Compile {
+        /// The policy store (`store.json`).
+        store: PathBuf,
+        /// Where to write the artifact.
+        #[arg(long, short)]
+        output: PathBuf,
     },
     /// Validate policy files or a whole store: errors and warnings with spans.
     Validate {
@@ -124,6 +135,7 @@ pub fn main() -> ExitCode {
             color: io::stdout().is_terminal(),
         }),
         Command::BenchGen(args) => bench_gen::run(&args),
+        Command::Compile { store, output } => compile_store(&store, &output),
     };
     match result {
         Ok(code) => code,
@@ -151,6 +163,78 @@ fn load_store(path: &Path) -> Result<Store, String> {
     Store::from_file(path).map_err(|e| e.to_string())
 }
 
+/// What answers `sesame check`: the spec over a store, or a compiled engine
+/// (from a store or from an artifact).
+enum Answerer {
+    Spec(Store),
+    Compiled(Box<(sesame_runtime::Engine, sesame_runtime::Scratch)>),
+}
+
+impl Answerer {
+    fn load(path: &Path, engine: Engine) -> Result<Answerer, String> {
+        let shown = path.display();
+        let mut head = [0u8; 8];
+        let is_artifact = File::open(path)
+            .and_then(|mut f| f.read_exact(&mut head))
+            .is_ok()
+            && head == *sesame_runtime::artifact::MAGIC;
+        if is_artifact {
+            if engine == Engine::Spec {
+                return Err(format!(
+                    "{shown}: a compiled artifact answers with the compiled engine only; give the store it was compiled from for `--engine spec`"
+                ));
+            }
+            let bytes = std::fs::read(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+            let compiled = sesame_runtime::Engine::from_artifact(&bytes)
+                .map_err(|e| format!("{shown}: {e}"))?;
+            let scratch = compiled.scratch();
+            return Ok(Answerer::Compiled(Box::new((compiled, scratch))));
+        }
+        let store = load_store(path)?;
+        Ok(match compiled_engine(engine, &store)? {
+            Some(compiled) => {
+                let scratch = compiled.scratch();
+                Answerer::Compiled(Box::new((compiled, scratch)))
+            }
+            None => Answerer::Spec(store),
+        })
+    }
+
+    /// The answer line for one request, or why it was refused.
+    fn answer(&mut self, request: &Request) -> Result<serde_json::Value, ReadError> {
+        match self {
+            Answerer::Spec(store) => evaluate(store, request).map(|d| d.to_json(request)),
+            Answerer::Compiled(compiled) => {
+                let (engine, scratch) = &mut **compiled;
+                let (decision, message) = crate::compile::check_spec(engine, scratch, request)?;
+                let mut value = decision.to_json(request);
+                if let Some(o) = value.as_object_mut() {
+                    o.insert("message".into(), message.into());
+                }
+                Ok(value)
+            }
+        }
+    }
+}
+
+fn compile_store(store_path: &Path, output: &Path) -> Result<ExitCode, String> {
+    let started = Instant::now();
+    let store = load_store(store_path)?;
+    let compiled = crate::compile::compile(&store).map_err(|e| e.to_string())?;
+    let bytes = compiled.to_artifact();
+    std::fs::write(output, &bytes)
+        .map_err(|e| format!("{}: cannot write: {e}", output.display()))?;
+    let statements: usize = store.policies.values().map(|p| p.statements.len()).sum();
+    eprintln!(
+        "compiled {} policies ({statements} statements) into {} ({} bytes) in {:.3} s",
+        store.policies.len(),
+        output.display(),
+        bytes.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Counts of answers, for the summary line.
 #[derive(Debug, Default)]
 struct Tally {
@@ -172,9 +256,7 @@ fn check(
     engine: Engine,
     quiet: bool,
 ) -> Result<ExitCode, String> {
-    let store = load_store(store_path)?;
-    let compiled = compiled_engine(engine, &store)?;
-    let mut scratch = compiled.as_ref().map(sesame_runtime::Engine::scratch);
+    let mut answerer = Answerer::load(store_path, engine)?;
     let (reader, label, size): (Box<dyn BufRead>, String, Option<u64>) = match requests {
         None => (Box::new(BufReader::new(io::stdin())), "stdin".into(), None),
         Some(p) if p == Path::new("-") => {
@@ -207,19 +289,9 @@ fn check(
         let answer = Request::from_json_text(&line)
             .and_then(|request| {
                 let t = Instant::now();
-                let decision = match (&compiled, &mut scratch) {
-                    (Some(e), Some(s)) => crate::compile::check_spec(e, s, &request)
-                        .map(|(d, message)| (d, Some(message))),
-                    _ => evaluate(&store, &request).map(|d| (d, None)),
-                };
+                let value = answerer.answer(&request);
                 busy += t.elapsed();
-                decision.map(|(d, message)| {
-                    let mut value = d.to_json(&request);
-                    if let (Some(m), Some(o)) = (message, value.as_object_mut()) {
-                        o.insert("message".into(), m.into());
-                    }
-                    value
-                })
+                value
             })
             .map_err(|e: ReadError| e.within(format!("{label}: line {}", number + 1)));
         let value = match answer {
@@ -237,11 +309,20 @@ fn check(
             }
         };
         if !quiet {
-            writeln!(out, "{value}").map_err(|e| format!("cannot write the answers: {e}"))?;
+            if let Err(e) = writeln!(out, "{value}") {
+                // The reader went away (`sesame check ... | head`): stop quietly.
+                if e.kind() == io::ErrorKind::BrokenPipe {
+                    return Ok(ExitCode::SUCCESS);
+                }
+                return Err(format!("cannot write the answers: {e}"));
+            }
         }
     }
-    out.flush()
-        .map_err(|e| format!("cannot write the answers: {e}"))?;
+    match out.flush() {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+        Err(e) => return Err(format!("cannot write the answers: {e}")),
+        Ok(()) => {}
+    }
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
@@ -376,21 +457,21 @@ pub fn render_explanation(request: &Request, explanation: &sesame_spec::Explanat
         } else {
             "does not apply"
         };
+        let place = match t.level {
+            Some(level) => format!("{} level {level}", t.statement.layer.as_str()),
+            None => t.statement.layer.as_str().to_owned(),
+        };
         let _ = writeln!(
             s,
-            "  [{}] {}#{}{} {}: {}",
-            t.statement.layer.as_str(),
-            t.statement.policy,
-            t.statement.index,
-            sid,
-            t.effect,
-            verdict
+            "  [{place}] {}#{}{} {}: {}",
+            t.statement.policy, t.statement.index, sid, t.effect, verdict
         );
         let mark = |b: bool| if b { "match" } else { "no match" };
         let _ = writeln!(s, "      action     {}", mark(t.action));
         let _ = writeln!(s, "      resource   {}", mark(t.resource));
         let principal = match t.principal {
-            Some(n) => format!("{n:?}").to_lowercase(),
+            _ if !t.statement.layer.has_principals() => "n/a (no Principal element)".to_owned(),
+            Some(n) => format!("named ({})", format!("{n:?}").to_lowercase()),
             None => "no match".to_owned(),
         };
         let _ = writeln!(s, "      principal  {principal}");

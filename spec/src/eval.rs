@@ -223,6 +223,8 @@ pub struct Setting<'a> {
 pub struct StatementTrace {
     /// Which statement.
     pub statement: StatementRef,
+    /// For SCPs and RCPs, the level of the organization tree (0 = root).
+    pub level: Option<usize>,
     /// Its effect.
     pub effect: Effect,
     /// Whether `Action`/`NotAction` matched.
@@ -277,10 +279,24 @@ pub fn explain(store: &Store, request: &Request) -> Result<Explanation, ReadErro
     let setting = setting(store, request)?;
     let groups = policy_groups(store, &setting)?;
     let mut traces = Vec::new();
+    let mut levels = [0usize; 2];
     for group in &groups {
+        let level = match group.layer {
+            Layer::Rcp | Layer::Scp => {
+                let slot = usize::from(group.layer == Layer::Scp);
+                let level = levels.get(slot).copied().unwrap_or(0);
+                if let Some(next) = levels.get_mut(slot) {
+                    *next += 1;
+                }
+                Some(level)
+            }
+            _ => None,
+        };
         for (name, policy) in &group.policies {
             for (index, statement) in policy.statements.iter().enumerate() {
-                traces.push(trace(group.layer, name, policy, index, statement, &setting));
+                let mut t = trace(group.layer, name, policy, index, statement, &setting);
+                t.level = level;
+                traces.push(t);
             }
         }
     }
@@ -534,6 +550,7 @@ fn trace(
         })
         .collect();
     StatementTrace {
+        level: None,
         statement: StatementRef {
             layer,
             policy: name.to_owned(),

@@ -1,0 +1,67 @@
+//! The compiled engine as a bench [`Engine`]: the store compiled once, the
+//! requests turned into borrowed runtime requests once, one scratch space;
+//! each check is then exactly what a sender's send path pays.
+
+use std::cell::RefCell;
+
+use sesame_benches::peer::Engine;
+use sesame_spec::{Outcome, Request, Store};
+
+/// The compiled engine over `requests` (a refusal counts as an implicit
+/// deny, as for the spec engine).
+pub(crate) fn compiled_engine<'a>(store: &Store, requests: &'a [Request]) -> Engine<'a> {
+    let engine = sesame_compiler::compile(store).expect("the workload compiles");
+    // Built once and kept for the bench's lifetime (bench processes are short).
+    let values: &'a [Vec<Vec<&'a str>>] = Box::leak(
+        requests
+            .iter()
+            .map(|r| {
+                r.context
+                    .iter()
+                    .map(|(_, v)| v.iter().map(String::as_str).collect())
+                    .collect()
+            })
+            .collect::<Vec<_>>()
+            .into_boxed_slice(),
+    );
+    let contexts: &'a [Vec<(&'a str, &'a [&'a str])>] = Box::leak(
+        requests
+            .iter()
+            .zip(values)
+            .map(|(r, vs)| {
+                r.context
+                    .iter()
+                    .zip(vs)
+                    .map(|((k, _), v)| (k.as_str(), v.as_slice()))
+                    .collect()
+            })
+            .collect::<Vec<_>>()
+            .into_boxed_slice(),
+    );
+    let runtime: Vec<sesame_runtime::Request<'a>> = requests
+        .iter()
+        .zip(contexts)
+        .map(|(r, ctx)| sesame_runtime::Request {
+            principal: &r.principal,
+            action: &r.action,
+            resource: &r.resource,
+            context: ctx,
+            session_policy: r.session_policy.as_deref(),
+        })
+        .collect();
+    let scratch = RefCell::new(engine.scratch());
+    Engine::new("sesame", move |i| {
+        let Some(request) = runtime.get(i) else {
+            return Outcome::ImplicitDeny;
+        };
+        let mut scratch = scratch.borrow_mut();
+        match engine.check(&mut scratch, request) {
+            Ok(d) => match d.outcome {
+                sesame_runtime::Outcome::Allow => Outcome::Allow,
+                sesame_runtime::Outcome::ExplicitDeny => Outcome::ExplicitDeny,
+                sesame_runtime::Outcome::ImplicitDeny => Outcome::ImplicitDeny,
+            },
+            Err(_) => Outcome::ImplicitDeny,
+        }
+    })
+}

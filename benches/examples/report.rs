@@ -57,6 +57,14 @@ fn measures(root: &Path) -> Vec<Measure> {
         if let Some(v) = bench["value_str"].as_str() {
             function = format!("{function}/{v}");
         }
+        // `bench_function("example/spec")` has no group: the id is the group.
+        let mut group = group;
+        if function.is_empty() {
+            if let Some((g, f)) = group.clone().rsplit_once('/') {
+                group = g.to_owned();
+                function = f.to_owned();
+            }
+        }
         let median_ns = estimates["median"]["point_estimate"]
             .as_f64()
             .unwrap_or(f64::NAN);

@@ -61,9 +61,43 @@ impl Hasher for FastHasher {
         self.add(i as u64);
     }
 
+    /// The multiply-rotate state has its entropy in the high bits, while
+    /// `HashMap` picks buckets by the low bits: ARNs that differ only in the
+    /// middle (`.../identity/tenant-00042.example`) then crowd into a few
+    /// buckets and a lookup grows with the store. A final avalanche (the
+    /// 64-bit finalizer of MurmurHash3) spreads every bit over every bit.
     #[inline]
     fn finish(&self) -> u64 {
-        self.hash
+        let mut h = self.hash;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::BuildHasher;
+
+    /// Keys that differ only in the middle still spread over the low bits
+    /// that pick a bucket.
+    #[test]
+    fn similar_keys_spread_over_buckets() {
+        let build = BuildHasherDefault::<FastHasher>::default();
+        let mut buckets = std::collections::HashSet::new();
+        for i in 0..4096 {
+            let key = format!("arn:aws:ses:us-east-1:111122223333:identity/tenant-{i:05}.example");
+            buckets.insert(build.hash_one(key.as_str()) & 4095);
+        }
+        // A uniform hash fills about 63% of 4096 buckets with 4096 keys.
+        assert!(
+            buckets.len() > 2400,
+            "only {} of 4096 buckets used",
+            buckets.len()
+        );
     }
 }
 

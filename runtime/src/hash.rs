@@ -77,6 +77,9 @@ impl Hasher for FastHasher {
     }
 }
 
+/// A `HashMap` with [`FastHasher`].
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +103,3 @@ mod tests {
         );
     }
 }
-
-/// A `HashMap` with [`FastHasher`].
-pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;

@@ -251,6 +251,15 @@ fn main() {
         let spec = get("spec");
         let floor = get("floor");
         let _ = writeln!(md, "## `{group}`\n");
+        if spec.is_none() {
+            // Not a check comparison (compile and load times): medians only.
+            let _ = writeln!(md, "| benchmark | median |\n| --- | ---: |");
+            for m in list {
+                let _ = writeln!(md, "| {} | {} |", m.function, human(m.median_ns));
+            }
+            let _ = writeln!(md);
+            continue;
+        }
         let _ = writeln!(
             md,
             "| engine | median per check | spec ÷ engine | engine ÷ floor |"

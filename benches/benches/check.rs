@@ -11,49 +11,22 @@
     clippy::indexing_slicing
 )]
 
+#[path = "common/compiled.rs"]
+#[allow(dead_code)]
+mod compiled;
+
+use compiled::runtime_requests;
 use std::collections::HashMap;
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use sesame_benches::example_workload;
-use sesame_runtime::Request;
 
 fn checks(c: &mut Criterion) {
     let (store, requests) = example_workload().expect("the example workload loads");
     let engine = sesame_compiler::compile(&store).expect("the example store compiles");
 
-    // Borrowed runtime requests over the same strings, built once.
-    let values: Vec<Vec<Vec<&str>>> = requests
-        .iter()
-        .map(|r| {
-            r.context
-                .iter()
-                .map(|(_, v)| v.iter().map(String::as_str).collect())
-                .collect()
-        })
-        .collect();
-    let contexts: Vec<Vec<(&str, &[&str])>> = requests
-        .iter()
-        .zip(&values)
-        .map(|(r, vs)| {
-            r.context
-                .iter()
-                .zip(vs)
-                .map(|((k, _), v)| (k.as_str(), v.as_slice()))
-                .collect()
-        })
-        .collect();
-    let runtime: Vec<Request<'_>> = requests
-        .iter()
-        .zip(&contexts)
-        .map(|(r, ctx)| Request {
-            principal: &r.principal,
-            action: &r.action,
-            resource: &r.resource,
-            context: ctx,
-            session_policy: r.session_policy.as_deref(),
-        })
-        .collect();
+    let runtime = runtime_requests(&requests);
 
     let mut i = 0usize;
     c.bench_function("example/spec", |b| {

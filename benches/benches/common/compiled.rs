@@ -11,7 +11,27 @@ use sesame_spec::{Outcome, Request, Store};
 /// deny, as for the spec engine).
 pub(crate) fn compiled_engine<'a>(store: &Store, requests: &'a [Request]) -> Engine<'a> {
     let engine = sesame_compiler::compile(store).expect("the workload compiles");
-    // Built once and kept for the bench's lifetime (bench processes are short).
+    let runtime = runtime_requests(requests);
+    let scratch = RefCell::new(engine.scratch());
+    Engine::new("sesame", move |i| {
+        let Some(request) = runtime.get(i) else {
+            return Outcome::ImplicitDeny;
+        };
+        let mut scratch = scratch.borrow_mut();
+        match engine.check(&mut scratch, request) {
+            Ok(d) => match d.outcome {
+                sesame_runtime::Outcome::Allow => Outcome::Allow,
+                sesame_runtime::Outcome::ExplicitDeny => Outcome::ExplicitDeny,
+                sesame_runtime::Outcome::ImplicitDeny => Outcome::ImplicitDeny,
+            },
+            Err(_) => Outcome::ImplicitDeny,
+        }
+    })
+}
+
+/// Borrowed runtime requests over the same strings, built once (the
+/// context tables are kept for the bench process's lifetime).
+pub(crate) fn runtime_requests<'a>(requests: &'a [Request]) -> Vec<sesame_runtime::Request<'a>> {
     let values: &'a [Vec<Vec<&'a str>>] = Box::leak(
         requests
             .iter()
@@ -38,7 +58,7 @@ pub(crate) fn compiled_engine<'a>(store: &Store, requests: &'a [Request]) -> Eng
             .collect::<Vec<_>>()
             .into_boxed_slice(),
     );
-    let runtime: Vec<sesame_runtime::Request<'a>> = requests
+    requests
         .iter()
         .zip(contexts)
         .map(|(r, ctx)| sesame_runtime::Request {
@@ -48,20 +68,5 @@ pub(crate) fn compiled_engine<'a>(store: &Store, requests: &'a [Request]) -> Eng
             context: ctx,
             session_policy: r.session_policy.as_deref(),
         })
-        .collect();
-    let scratch = RefCell::new(engine.scratch());
-    Engine::new("sesame", move |i| {
-        let Some(request) = runtime.get(i) else {
-            return Outcome::ImplicitDeny;
-        };
-        let mut scratch = scratch.borrow_mut();
-        match engine.check(&mut scratch, request) {
-            Ok(d) => match d.outcome {
-                sesame_runtime::Outcome::Allow => Outcome::Allow,
-                sesame_runtime::Outcome::ExplicitDeny => Outcome::ExplicitDeny,
-                sesame_runtime::Outcome::ImplicitDeny => Outcome::ImplicitDeny,
-            },
-            Err(_) => Outcome::ImplicitDeny,
-        }
-    })
+        .collect()
 }

@@ -953,6 +953,16 @@ fn send(
     line
 }
 
+/// The same line with `ses:ApiVersion` set to `version`.
+fn with_api_version(mut line: Line, version: &str) -> Line {
+    for (key, value) in &mut line.context {
+        if *key == "ses:ApiVersion" {
+            *value = json!(version);
+        }
+    }
+    line
+}
+
 fn send_action(rng: &mut Rng) -> &'static str {
     // SendEmail dominates real traffic.
     match rng.below(10) {
@@ -1176,7 +1186,7 @@ fn build(scenario: Scenario, rng: &mut Rng) -> Line {
         }
         S::WonkaSendV2 => {
             let name = rng.pick(&["news+promo@wonka.example", "orders@wonka.example"]);
-            let mut line = send(
+            let line = send(
                 rng,
                 user(p, "tenants/wonka"),
                 "ses:SendEmail",
@@ -1185,12 +1195,7 @@ fn build(scenario: Scenario, rng: &mut Rng) -> Line {
                 &CUSTOMERS,
                 &OFFICE_IPS,
             );
-            for (key, value) in &mut line.context {
-                if *key == "ses:ApiVersion" {
-                    *value = json!("2");
-                }
-            }
-            line
+            with_api_version(line, "2")
         }
         S::CyberdyneSend => {
             let action = rng.pick(&["ses:SendEmail", "ses:SendRawEmail"]);
@@ -1552,7 +1557,7 @@ fn build(scenario: Scenario, rng: &mut Rng) -> Line {
         S::WonkaWrongApi => {
             let name = rng.pick(&["news+promo@wonka.example", "orders@wonka.example"]);
             let action = rng.pick(&["ses:SendEmail", "ses:SendRawEmail"]);
-            let mut line = send(
+            let line = send(
                 rng,
                 user(p, "tenants/wonka"),
                 action,
@@ -1561,12 +1566,7 @@ fn build(scenario: Scenario, rng: &mut Rng) -> Line {
                 &CUSTOMERS,
                 &OFFICE_IPS,
             );
-            for (key, value) in &mut line.context {
-                if *key == "ses:ApiVersion" {
-                    *value = json!("1");
-                }
-            }
-            line
+            with_api_version(line, "1")
         }
         S::CyberdyneCreateIdentity => {
             let name = rng.pick(&["newsletter.cyberdyne.example", "skynet@cyberdyne.example"]);

@@ -8,31 +8,17 @@
     clippy::indexing_slicing
 )]
 
+#[path = "support/spec_json.rs"]
+mod spec_json;
+
+use spec_json::to_spec_json;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use proptest::prelude::*;
-use sesame_compiler::front::json::{self, Kind, MAX_DEPTH, Value};
+use sesame_compiler::front::json::{self, MAX_DEPTH};
 use sesame_compiler::front::parse_policy;
 use sesame_spec::json::Json;
-
-/// The spec's JSON tree for a front-end value, to compare the two JSON
-/// readers value for value.
-fn to_spec_json(value: &Value) -> Json {
-    match &value.kind {
-        Kind::Null => Json::Null,
-        Kind::Bool(b) => Json::Bool(*b),
-        Kind::Number(n) => Json::Number(n.clone()),
-        Kind::String(s) => Json::String(s.clone()),
-        Kind::Array(items) => Json::Array(items.iter().map(to_spec_json).collect()),
-        Kind::Object(members) => Json::Object(
-            members
-                .iter()
-                .map(|m| (m.key.clone(), to_spec_json(&m.value)))
-                .collect(),
-        ),
-    }
-}
 
 /// Both readers, on both levels (JSON and policy), must agree on `text`.
 fn agree(text: &str) {

@@ -8,26 +8,14 @@
 
 #![no_main]
 
+#[path = "../../compiler/tests/support/spec_json.rs"]
+mod spec_json;
+
+use spec_json::to_spec_json;
 use libfuzzer_sys::fuzz_target;
-use sesame_compiler::front::json::{self, Kind, Value};
+use sesame_compiler::front::json;
 use sesame_compiler::front::{Limits, PolicyType, Target, check_policy, lint_policy, parse_policy};
 use sesame_spec::json::Json;
-
-fn to_spec_json(value: &Value) -> Json {
-    match &value.kind {
-        Kind::Null => Json::Null,
-        Kind::Bool(b) => Json::Bool(*b),
-        Kind::Number(n) => Json::Number(n.clone()),
-        Kind::String(s) => Json::String(s.clone()),
-        Kind::Array(items) => Json::Array(items.iter().map(to_spec_json).collect()),
-        Kind::Object(members) => Json::Object(
-            members
-                .iter()
-                .map(|m| (m.key.clone(), to_spec_json(&m.value)))
-                .collect(),
-        ),
-    }
-}
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -25,7 +25,7 @@
 #[path = "support/generate.rs"]
 mod generate;
 
-use generate::{Choices, request, store};
+use generate::{Choices, context, request, store};
 use proptest::prelude::*;
 use sesame_compiler::compile;
 use sesame_compiler::compile::check_spec;
@@ -50,18 +50,29 @@ proptest! {
         let mut c = Choices { data: &data, pos: 0 };
         let store = store(&mut c);
         let engine = compile(&store).unwrap();
+        // One scratch keeps plans across the stream; the other keeps none.
         let mut scratch = engine.scratch();
+        let mut uncached = engine.scratch_with_plans(0);
         for _ in 0..6 {
-            let request = request(&mut c, &store);
-            let spec = evaluate(&store, &request);
-            let compiled = check_spec(&engine, &mut scratch, &request);
-            match (&spec, &compiled) {
-                (Ok(s), Ok((d, message))) => {
-                    prop_assert_eq!(s, d, "request {:?}\nstore {:#?}", request, store);
-                    prop_assert_eq!(&s.message(&request), message);
+            let mut request = request(&mut c, &store);
+            // The same principal, action and resource again with another
+            // context: the kept plan must not carry the first context over.
+            for round in 0..2 {
+                if round == 1 {
+                    request.context = context(&mut c);
                 }
-                (Err(s), Err(e)) => prop_assert_eq!(s.to_string(), e.to_string()),
-                _ => prop_assert!(false, "spec {:?}, compiled {:?}, request {:?}\nstore {:#?}", spec, compiled, request, store),
+                let spec = evaluate(&store, &request);
+                for scratch in [&mut scratch, &mut uncached] {
+                    let compiled = check_spec(&engine, scratch, &request);
+                    match (&spec, &compiled) {
+                        (Ok(s), Ok((d, message))) => {
+                            prop_assert_eq!(s, d, "request {:?}\nstore {:#?}", request, store);
+                            prop_assert_eq!(&s.message(&request), message);
+                        }
+                        (Err(s), Err(e)) => prop_assert_eq!(s.to_string(), e.to_string()),
+                        _ => prop_assert!(false, "spec {:?}, compiled {:?}, request {:?}\nstore {:#?}", spec, compiled, request, store),
+                    }
+                }
             }
         }
     }

@@ -3,7 +3,9 @@
 //! (`compiler/tests/support/generate.rs`). The compiled engine, and the same
 //! engine reloaded from its artifact, must answer every request exactly as
 //! the spec evaluator: outcome, deciding statements, failed layer, message,
-//! and refusals.
+//! and refusals. Each request is asked again with another context, so a
+//! kept plan meets a context it was not built with; the reloaded engine's
+//! scratch keeps no plans.
 //!
 //! Run from `fuzz/`: `RUSTC_BOOTSTRAP=1 cargo fuzz run differential`.
 
@@ -12,7 +14,7 @@
 #[path = "../../compiler/tests/support/generate.rs"]
 mod generate;
 
-use generate::{Choices, request, store};
+use generate::{Choices, context, request, store};
 use libfuzzer_sys::fuzz_target;
 use sesame_compiler::compile::check_spec;
 use sesame_runtime::Engine;
@@ -30,19 +32,24 @@ fuzz_target!(|data: &[u8]| {
     let engine = sesame_compiler::compile(&store).expect("generated stores compile");
     let reloaded = Engine::from_artifact(&engine.to_artifact()).expect("artifacts reload");
     let mut scratch = engine.scratch();
-    let mut reloaded_scratch = reloaded.scratch();
+    let mut reloaded_scratch = reloaded.scratch_with_plans(0);
     for _ in 0..6 {
-        let request = request(&mut c, &store);
-        let spec = sesame_spec::evaluate(&store, &request);
-        for (engine, scratch) in [(&engine, &mut scratch), (&reloaded, &mut reloaded_scratch)] {
-            let compiled = check_spec(engine, scratch, &request);
-            match (&spec, &compiled) {
-                (Ok(s), Ok((d, message))) => {
-                    assert_eq!(s, d, "request {request:?}\nstore {store:#?}");
-                    assert_eq!(&s.message(&request), message);
+        let mut request = request(&mut c, &store);
+        for round in 0..2 {
+            if round == 1 {
+                request.context = context(&mut c);
+            }
+            let spec = sesame_spec::evaluate(&store, &request);
+            for (engine, scratch) in [(&engine, &mut scratch), (&reloaded, &mut reloaded_scratch)] {
+                let compiled = check_spec(engine, scratch, &request);
+                match (&spec, &compiled) {
+                    (Ok(s), Ok((d, message))) => {
+                        assert_eq!(s, d, "request {request:?}\nstore {store:#?}");
+                        assert_eq!(&s.message(&request), message);
+                    }
+                    (Err(s), Err(e)) => assert_eq!(s.to_string(), e.to_string()),
+                    _ => panic!("spec {spec:?}, compiled {compiled:?}, request {request:?}\nstore {store:#?}"),
                 }
-                (Err(s), Err(e)) => assert_eq!(s.to_string(), e.to_string()),
-                _ => panic!("spec {spec:?}, compiled {compiled:?}, request {request:?}\nstore {store:#?}"),
             }
         }
     }

@@ -18,17 +18,21 @@
 use std::cell::Cell;
 use std::net::IpAddr;
 
-use crate::decision::{CheckError, Decision, Hit, Layer, Outcome, StatementView};
+use crate::decision::{CheckError, Decision, Hit, Outcome, StatementView};
 use crate::glob::{
     ArnTok, MatchBuffers, Program, Tok, arn_condition_rules, arn_rules, plain_rules,
 };
+use crate::plan::{
+    Conditions, DEFAULT_PLANS, Entry, Facts, Plan, PlanCache, PlanKey, Structure,
+    resource_policy_required,
+};
 use crate::request::Request;
 use crate::table::{
-    AccountCode, Cmp, Derived, Effect, GlobValue, PatternCode, Piece, PolicyCode, PredicateCode,
-    PrincipalCode, PrincipalName, PrincipalTest, Qualifier, ResourceCode, ResourceKind, Table,
-    Template, Test, TextValue,
+    Cmp, Derived, Effect, GlobValue, PatternCode, Piece, PredicateCode, PrincipalCode,
+    PrincipalName, PrincipalTest, Qualifier, ResourceCode, ResourceKind, Table, Template, Test,
+    TextValue,
 };
-use crate::text::{both_lower_eq, lower_eq, lower_into, parse_date, parse_number};
+use crate::text::{both_lower_eq, le_word, lower_eq, lower_into, parse_date, parse_number};
 
 /// A compiled store, ready to answer. `Send + Sync`: share one engine between
 /// threads, each with its own [`Scratch`].
@@ -37,6 +41,51 @@ pub struct Engine {
     table: Table,
     words: usize,
     id: u64,
+    /// Per context key, its word-wise matcher.
+    keys: Box<[KeyMatch]>,
+}
+
+/// A lower-cased context key as little-endian 8-byte words, with the bits a
+/// request's ASCII spelling may differ in (`0x20` on letters): an ASCII key
+/// of the same length names it when `word | mask == lower` for every word.
+#[derive(Clone, Debug, Default)]
+struct KeyMatch {
+    len: usize,
+    lower: Box<[u64]>,
+    mask: Box<[u64]>,
+}
+
+impl KeyMatch {
+    fn new(lower: &str) -> KeyMatch {
+        let bytes = lower.as_bytes();
+        let masks: Vec<u8> = bytes
+            .iter()
+            .map(|b| if b.is_ascii_lowercase() { 0x20 } else { 0 })
+            .collect();
+        KeyMatch {
+            len: bytes.len(),
+            lower: bytes.chunks(8).map(le_word).collect(),
+            mask: masks.chunks(8).map(le_word).collect(),
+        }
+    }
+
+    /// Whether the ASCII key `k` is this key in some letter case.
+    #[inline]
+    fn matches(&self, k: &str) -> bool {
+        let bytes = k.as_bytes();
+        if bytes.len() != self.len {
+            return false;
+        }
+        let mut rest = bytes;
+        for (l, m) in self.lower.iter().zip(self.mask.iter()) {
+            let (head, tail) = rest.split_at(rest.len().min(8));
+            if le_word(head) | m != *l {
+                return false;
+            }
+            rest = tail;
+        }
+        true
+    }
 }
 
 static NEXT_ENGINE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -71,12 +120,11 @@ pub struct Scratch {
     /// Per context key: the epoch it was last looked up in (high half) and
     /// 1 + the index of the request's context entry for it, or 0.
     key_memo: Vec<Cell<u64>>,
+    plans: PlanCache,
 }
 
 #[derive(Clone, Debug, Default)]
 struct Memo {
-    stmt_epoch: Vec<u32>,
-    stmt_val: Vec<u8>,
     pred_epoch: Vec<u32>,
     pred_val: Vec<bool>,
     res_epoch: Vec<u32>,
@@ -93,25 +141,14 @@ struct Work {
 
 /// How a statement's principal element names the caller, weakest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Naming {
+pub(crate) enum Naming {
     Account = 1,
     Broad = 2,
     Direct = 3,
 }
 
-impl Naming {
-    fn decode(v: u8) -> Option<Naming> {
-        match v {
-            1 => Some(Naming::Account),
-            2 => Some(Naming::Broad),
-            3 => Some(Naming::Direct),
-            _ => None,
-        }
-    }
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     User,
     RoleSession,
     Root,
@@ -121,7 +158,7 @@ enum Kind {
 }
 
 #[derive(Clone, Copy, Debug)]
-struct Caller<'a> {
+pub(crate) struct Caller<'a> {
     kind: Kind,
     /// The ARN's resource part (`user/...`, `role/...`).
     resource: &'a str,
@@ -257,6 +294,11 @@ impl CallerCode {
     /// refuses it.
     pub fn of(principal: &str) -> Option<CallerCode> {
         let c = Caller::of(principal).ok()?;
+        Some(CallerCode::encode(&c, principal))
+    }
+
+    /// The record of a caller read from `principal`.
+    pub(crate) fn encode(c: &Caller<'_>, principal: &str) -> CallerCode {
         let base = principal.as_ptr() as usize;
         let range = |part: &str| -> (u32, u32) {
             if part.is_empty() {
@@ -268,13 +310,28 @@ impl CallerCode {
                 u32::try_from(start + part.len()).unwrap_or(0),
             )
         };
-        Some(CallerCode {
+        CallerCode {
             kind: c.kind,
             resource: range(c.resource),
             partition: range(c.partition),
             account: range(c.account),
             name: range(c.name),
-        })
+        }
+    }
+
+    /// The caller's kind.
+    pub(crate) fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// The caller's account in `principal` (none for a service).
+    pub(crate) fn account_of<'p>(&self, principal: &'p str) -> Option<&'p str> {
+        self.caller(principal).account()
+    }
+
+    /// The ARN's resource part in `principal`.
+    pub(crate) fn resource_of<'p>(&self, principal: &'p str) -> &'p str {
+        self.caller(principal).resource
     }
 
     /// The record as numbers: the kind, then four `(start, end)` ranges.
@@ -323,7 +380,7 @@ impl CallerCode {
             .all(|(a, b)| arn.get(*a as usize..*b as usize).is_some())
     }
 
-    fn caller<'a>(&self, principal: &'a str) -> Caller<'a> {
+    pub(crate) fn caller<'a>(&self, principal: &'a str) -> Caller<'a> {
         let get = |(a, b): (u32, u32)| principal.get(a as usize..b as usize).unwrap_or("");
         Caller {
             kind: self.kind,
@@ -346,12 +403,12 @@ struct Setting<'a> {
     principal_code: Option<&'a PrincipalCode>,
     resource_code: Option<&'a ResourceCode>,
     resource_account: Option<&'a str>,
+    /// The action's class (only while a plan is built).
     action_bits: &'a [u64],
-    /// A KMS key, or an IAM role under an `sts:` action: the resource's own
-    /// policy must allow even within the account.
-    resource_policy_required: bool,
     epoch: u32,
     key_memo: &'a [Cell<u64>],
+    /// The engine's context-key matchers, by key id.
+    keys: &'a [KeyMatch],
     /// Whether every context key is ASCII: 0 not yet known, 1 yes, 2 no.
     context_ascii: Cell<u8>,
 }
@@ -385,13 +442,15 @@ impl<'a> Setting<'a> {
                     v => v == 1,
                 };
                 let lower = &*code.lower;
-                let found = if ascii {
-                    self.context.iter().position(|(k, _)| {
-                        k.len() == lower.len()
-                            && k.bytes()
-                                .zip(lower.bytes())
-                                .all(|(a, b)| a.to_ascii_lowercase() == b)
-                    })
+                let found = if let (true, Some(m)) = (ascii, self.keys.get(key as usize)) {
+                    let mut found = None;
+                    for (i, (k, _)) in self.context.iter().enumerate() {
+                        if m.matches(k) {
+                            found = Some(i);
+                            break;
+                        }
+                    }
+                    found
                 } else {
                     self.context.iter().position(|(k, _)| lower_eq(k, lower))
                 }
@@ -691,23 +750,23 @@ impl Eval<'_, '_> {
         result
     }
 
-    /// Whether statement `id` applies, and how it names the caller.
-    fn applies(&mut self, id: usize) -> Option<Naming> {
-        if self.memo.stmt_epoch.get(id) == Some(&self.epoch) {
-            return Naming::decode(self.memo.stmt_val.get(id).copied().unwrap_or(0));
+    fn resource_ok(&mut self, r: &crate::table::PatternTest) -> bool {
+        let mut hit = false;
+        for p in &r.patterns {
+            if self.resource_matches(*p) {
+                hit = true;
+                break;
+            }
         }
-        let result = self.compute(id);
-        if let (Some(e), Some(v)) = (
-            self.memo.stmt_epoch.get_mut(id),
-            self.memo.stmt_val.get_mut(id),
-        ) {
-            *e = self.epoch;
-            *v = result.map_or(0, |n| n as u8);
-        }
-        result
+        hit != r.negated
     }
+}
 
-    fn compute(&mut self, id: usize) -> Option<Naming> {
+impl Structure for Eval<'_, '_> {
+    /// Whether statement `id` can apply to the request's principal, action
+    /// and resource, and how it names the caller; conditions and resource
+    /// patterns with policy variables are left to [`Conditions::holds`].
+    fn structural(&mut self, id: usize) -> Option<(Naming, bool)> {
         let t = self.s.t;
         let st = t.statements.get(id)?;
         let hit = st
@@ -732,99 +791,57 @@ impl Eval<'_, '_> {
                 Naming::Broad
             }
         };
+        let mut dynamic = false;
         if let Some(r) = &st.resource {
-            let mut hit = false;
-            for p in &r.patterns {
-                if self.resource_matches(*p) {
-                    hit = true;
-                    break;
-                }
-            }
-            if hit == r.negated {
+            dynamic = r.patterns.iter().any(|p| {
+                matches!(
+                    t.resource_patterns.get(*p as usize),
+                    Some(PatternCode::Template(_))
+                )
+            });
+            if !dynamic && !self.resource_ok(r) {
                 return None;
             }
         }
-        for c in &st.conditions {
-            if !self.predicate(*c) {
-                return None;
-            }
-        }
-        Some(naming)
-    }
-
-    fn body(&self, policy: u32) -> Option<(&PolicyCode, std::ops::Range<usize>, bool, bool)> {
-        let t = self.s.t;
-        let p = t.policies.get(policy as usize)?;
-        let b = t.bodies.get(p.body as usize)?;
-        let first = b.first as usize;
-        Some((p, first..first + b.len as usize, b.has_allow, b.has_deny))
-    }
-
-    fn collect_denies(&mut self, layer: Layer, policy: u32, hits: &mut Vec<Hit>) {
-        let Some((_, range, _, has_deny)) = self.body(policy) else {
-            return;
-        };
-        if !has_deny {
-            return;
-        }
-        let t = self.s.t;
-        for id in range {
-            let Some(st) = t.statements.get(id) else {
-                break;
-            };
-            if st.effect == Effect::Deny && self.applies(id).is_some() {
-                let hit = Hit {
-                    layer,
-                    policy,
-                    index: st.index,
-                };
-                if !hits.contains(&hit) {
-                    hits.push(hit);
-                }
-            }
-        }
-    }
-
-    /// Pushes the applying allows (when `hits` is given) and returns the
-    /// strongest naming among them.
-    fn allows(
-        &mut self,
-        layer: Layer,
-        policy: u32,
-        mut hits: Option<&mut Vec<Hit>>,
-    ) -> Option<Naming> {
-        let (_, range, has_allow, _) = self.body(policy)?;
-        if !has_allow {
-            return None;
-        }
-        let t = self.s.t;
-        let mut best = None;
-        for id in range {
-            let Some(st) = t.statements.get(id) else {
-                break;
-            };
-            if st.effect == Effect::Allow {
-                if let Some(n) = self.applies(id) {
-                    best = best.max(Some(n));
-                    match hits.as_deref_mut() {
-                        Some(h) => h.push(Hit {
-                            layer,
-                            policy,
-                            index: st.index,
-                        }),
-                        None => return best,
-                    }
-                }
-            }
-        }
-        best
-    }
-
-    fn level_allows(&mut self, layer: Layer, level: &[u32]) -> bool {
-        level.iter().any(|p| self.allows(layer, *p, None).is_some())
+        Some((naming, dynamic))
     }
 }
 
+impl Conditions for Eval<'_, '_> {
+    fn holds(&mut self, cache: &PlanCache, e: &Entry) -> bool {
+        if e.dynamic {
+            let t = self.s.t;
+            let resource = t.statements.get(e.id as usize).map(|st| &st.resource);
+            match resource {
+                Some(Some(r)) => {
+                    if !self.resource_ok(r) {
+                        return false;
+                    }
+                }
+                Some(None) => {}
+                None => return false,
+            }
+        }
+        for c in cache.preds(e) {
+            if !self.predicate(*c) {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn kind(&self) -> Kind {
+        self.s.caller.kind
+    }
+
+    fn caller_account(&self) -> Option<&str> {
+        self.s.caller.account()
+    }
+
+    fn resource_account(&self) -> Option<&str> {
+        self.s.resource_account
+    }
+}
 impl Engine {
     /// An engine over a table, after checking that every id in it is in
     /// range.
@@ -836,7 +853,13 @@ impl Engine {
         crate::validate::validate(&table)?;
         let words = table.actions.patterns.len().div_ceil(64);
         let id = NEXT_ENGINE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(Engine { table, words, id })
+        let keys = table.keys.iter().map(|k| KeyMatch::new(&k.lower)).collect();
+        Ok(Engine {
+            table,
+            words,
+            id,
+            keys,
+        })
     }
 
     /// The engine as an artifact ([`crate::artifact`]).
@@ -859,9 +882,19 @@ impl Engine {
         &self.table
     }
 
-    /// A scratch space sized for this engine.
+    /// A scratch space sized for this engine, keeping up to
+    /// [`DEFAULT_PLANS`] plans.
     pub fn scratch(&self) -> Scratch {
+        self.scratch_with_plans(DEFAULT_PLANS)
+    }
+
+    /// A scratch space sized for this engine, keeping up to `plans` plans
+    /// (the static half of a request: who calls, which statements can
+    /// apply). With 0 it keeps none and every check works its plan out
+    /// afresh; the answers are the same.
+    pub fn scratch_with_plans(&self, plans: usize) -> Scratch {
         let mut s = Scratch {
+            plans: PlanCache::new(plans),
             action: String::with_capacity(128),
             key: String::with_capacity(256),
             role_arn: String::with_capacity(256),
@@ -897,16 +930,90 @@ impl Engine {
 
     /// Answers one request.
     ///
+    /// The scratch space keeps the plan of each (principal, action,
+    /// resource, session policy) it meets ([`crate::plan`]); a request that
+    /// repeats those four strings goes straight to its conditions.
+    ///
     /// # Errors
     ///
-    /// A [`CheckError`] when the request names a session policy the store
-    /// does not define, or one that cannot be a session policy.
+    /// A [`CheckError`] when the principal is not a principal, or the
+    /// request names a session policy the store does not define, or one
+    /// that cannot be a session policy.
     pub fn check<'e>(
         &'e self,
         scratch: &'e mut Scratch,
         request: &Request<'_>,
     ) -> Result<Decision<'e>, CheckError> {
         scratch.fit(self);
+        let key = PlanKey {
+            principal: request.principal,
+            action: request.action,
+            resource: request.resource,
+            session: request.session_policy,
+        };
+        let hash = key.digest();
+        let plan = match scratch.plans.find(&key, hash) {
+            Some(plan) => plan,
+            None => self.build_plan(scratch, request, &key, hash)?,
+        };
+        let Scratch {
+            epoch,
+            memo,
+            work,
+            plans,
+            hits,
+            key_memo,
+            ..
+        } = scratch;
+        hits.clear();
+        let t = &self.table;
+        let setting = Setting {
+            t,
+            principal: request.principal,
+            resource: request.resource,
+            context: request.context,
+            caller: plan.caller.caller(request.principal),
+            role_arn: plans.str(plan.role_arn),
+            principal_code: plan
+                .principal_code
+                .and_then(|i| t.principals.get(i as usize)),
+            resource_code: plan.resource_code.and_then(|i| t.resources.get(i as usize)),
+            resource_account: plans.str(plan.resource_account),
+            action_bits: &[],
+            epoch: *epoch,
+            key_memo,
+            keys: &self.keys,
+            context_ascii: Cell::new(0),
+        };
+        let mut ev = Eval {
+            s: setting,
+            epoch: *epoch,
+            memo,
+            work,
+        };
+        let (outcome, layer) = crate::plan::decide(&mut ev, plans, &plan, hits);
+        let hits: &'e [Hit] = match outcome {
+            Outcome::ImplicitDeny => &[],
+            _ => hits.as_slice(),
+        };
+        Ok(Decision {
+            outcome,
+            layer,
+            hits,
+            engine: self,
+        })
+    }
+
+    /// Works out the static half of a request (who calls, the resource's
+    /// entry and account, the statements whose action, principal and fixed
+    /// resource patterns match) and keeps it in the scratch's plan cache.
+    fn build_plan(
+        &self,
+        scratch: &mut Scratch,
+        request: &Request<'_>,
+        key: &PlanKey<'_>,
+        hash: u64,
+    ) -> Result<Plan, CheckError> {
         scratch.set_action(self, request.action);
         let Scratch {
             epoch,
@@ -915,42 +1022,40 @@ impl Engine {
             action,
             action_known,
             action_bits,
-            key,
+            key: role_key,
             role_arn,
-            hits,
             key_memo,
+            plans,
             ..
         } = scratch;
-        hits.clear();
         let t = &self.table;
         let bits: &[u64] = match action_known.and_then(|c| t.actions.classes.get(c as usize)) {
             Some(b) => b,
             None => action_bits,
         };
         // A principal the store names was read when compiled.
-        let stored = t
-            .principal_index
-            .get(request.principal)
-            .and_then(|i| t.principals.get(*i as usize));
-        let caller = match stored.and_then(|p| p.caller) {
+        let stored = t.principal_index.get(request.principal).copied();
+        let caller = match stored
+            .and_then(|i| t.principals.get(i as usize))
+            .and_then(|p| p.caller)
+        {
             Some(code) => code.caller(request.principal),
             None => Caller::of(request.principal)?,
         };
-        let mut principal_code = None;
+        let session =
+            crate::plan::session_policy(t, request.principal, caller.kind, request.session_policy)?;
+        let mut principal_id = None;
         let mut role: Option<&str> = None;
         match caller.kind {
             Kind::RoleSession => {
-                key.clear();
-                key.push_str(caller.partition);
-                key.push(':');
-                key.push_str(caller.account);
-                key.push(':');
-                key.push_str(caller.name);
-                principal_code = t
-                    .role_index
-                    .get(key.as_str())
-                    .and_then(|i| t.principals.get(*i as usize));
-                match principal_code {
+                role_key.clear();
+                role_key.push_str(caller.partition);
+                role_key.push(':');
+                role_key.push_str(caller.account);
+                role_key.push(':');
+                role_key.push_str(caller.name);
+                principal_id = t.role_index.get(role_key.as_str()).copied();
+                match principal_id.and_then(|i| t.principals.get(i as usize)) {
                     Some(p) => role = Some(&p.arn),
                     None => {
                         role_arn.clear();
@@ -965,12 +1070,11 @@ impl Engine {
                 }
             }
             Kind::Service => {}
-            _ => principal_code = stored,
+            _ => principal_id = stored,
         }
-        let resource_code = t
-            .resource_index
-            .get(request.resource)
-            .and_then(|i| t.resources.get(*i as usize));
+        let principal_code = principal_id.and_then(|i| t.principals.get(i as usize));
+        let resource_id = t.resource_index.get(request.resource).copied();
+        let resource_code = resource_id.and_then(|i| t.resources.get(i as usize));
         let (arn_account, resource_kind) = match resource_code {
             Some(r) => (r.arn_account.as_deref(), r.kind),
             None => (
@@ -981,28 +1085,15 @@ impl Engine {
         let resource_account = resource_code
             .and_then(|r| r.account.as_deref())
             .or(arn_account);
-
-        let session = match request.session_policy {
-            None => None,
-            Some(_) if !matches!(caller.kind, Kind::RoleSession | Kind::Federated) => {
-                return Err(CheckError::SessionNotAllowed(request.principal.to_owned()));
-            }
-            Some(name) => {
-                let id = *t
-                    .policy_index
-                    .get(name)
-                    .ok_or_else(|| CheckError::UnknownSessionPolicy(name.to_owned()))?;
-                if let Some(err) = t.policies.get(id as usize).and_then(|p| p.session_error) {
-                    return Err(CheckError::InvalidSessionPolicy {
-                        policy: name.to_owned(),
-                        statement: err.statement,
-                        problem: err.problem,
-                    });
-                }
-                Some(id)
-            }
+        let facts = Facts {
+            caller: CallerCode::encode(&caller, request.principal),
+            role_arn: role,
+            principal_code: principal_id.filter(|_| principal_code.is_some()),
+            resource_code: resource_id.filter(|_| resource_code.is_some()),
+            resource_account,
+            resource_policy_required: resource_policy_required(resource_kind, action),
+            session,
         };
-
         let setting = Setting {
             t,
             principal: request.principal,
@@ -1014,13 +1105,9 @@ impl Engine {
             resource_code,
             resource_account,
             action_bits: bits,
-            resource_policy_required: match resource_kind {
-                ResourceKind::KmsKey => true,
-                ResourceKind::IamRole => action.starts_with("sts:"),
-                ResourceKind::Other => false,
-            },
             epoch: *epoch,
             key_memo,
+            keys: &self.keys,
             context_ascii: Cell::new(0),
         };
         let mut ev = Eval {
@@ -1029,19 +1116,8 @@ impl Engine {
             memo,
             work,
         };
-        let (outcome, layer) = decide(&mut ev, session, hits);
-        let hits: &'e [Hit] = match outcome {
-            Outcome::ImplicitDeny => &[],
-            _ => hits.as_slice(),
-        };
-        Ok(Decision {
-            outcome,
-            layer,
-            hits,
-            engine: self,
-        })
+        Ok(plans.build(t, key, hash, &facts, &mut ev))
     }
-
     /// Answers many requests on `threads` worker threads (all cores when 0),
     /// one [`Scratch`] per worker: `out[i] = f(check(requests[i]))`.
     /// Allocates only the workers' scratch spaces.
@@ -1076,150 +1152,6 @@ impl Engine {
     }
 }
 
-fn decide(
-    ev: &mut Eval<'_, '_>,
-    session: Option<u32>,
-    hits: &mut Vec<Hit>,
-) -> (Outcome, Option<Layer>) {
-    let t = ev.s.t;
-    let service = ev.s.caller.kind == Kind::Service;
-    let account_code = |a: Option<&str>| -> Option<&AccountCode> {
-        a.and_then(|a| t.account_index.get(a))
-            .and_then(|i| t.accounts.get(*i as usize))
-    };
-    let rcp_key = ev.s.resource_account.or(ev.s.caller.account());
-    let rcp_account = account_code(rcp_key);
-    // Service-linked roles (path `/aws-service-role/`) are beyond SCPs; a
-    // session's ARN does not carry its role's path, so only stored roles
-    // are known to be service-linked.
-    let service_linked = match ev.s.caller.kind {
-        Kind::RoleSession => ev.s.principal_code.is_some_and(|p| p.service_linked),
-        Kind::Service => false,
-        _ => ev.s.caller.resource.starts_with("role/aws-service-role/"),
-    };
-    let scp_account = if service || service_linked {
-        None
-    } else if rcp_key == ev.s.caller.account() {
-        rcp_account
-    } else {
-        account_code(ev.s.caller.account())
-    };
-    let resource_policies: &[u32] = ev.s.resource_code.map_or(&[], |r| &r.policies);
-    let identity = ev.s.principal_code;
-
-    // 2. Explicit deny, anywhere.
-    if let Some(a) = rcp_account {
-        for level in &a.rcps {
-            for p in level {
-                ev.collect_denies(Layer::Rcp, *p, hits);
-            }
-        }
-    }
-    if let Some(a) = scp_account {
-        for level in &a.scps {
-            for p in level {
-                ev.collect_denies(Layer::Scp, *p, hits);
-            }
-        }
-    }
-    for p in resource_policies {
-        ev.collect_denies(Layer::Resource, *p, hits);
-    }
-    if let Some(pc) = identity {
-        for p in &pc.policies {
-            ev.collect_denies(Layer::Identity, *p, hits);
-        }
-        if let Some(b) = pc.boundary {
-            ev.collect_denies(Layer::Boundary, b, hits);
-        }
-    }
-    if let Some(s) = session {
-        ev.collect_denies(Layer::Session, s, hits);
-    }
-    if !hits.is_empty() {
-        return (Outcome::ExplicitDeny, None);
-    }
-    // 3. Every SCP level must allow (RCP levels only deny).
-    if let Some(a) = scp_account {
-        for level in &a.scps {
-            if !ev.level_allows(Layer::Scp, level) {
-                return (Outcome::ImplicitDeny, Some(Layer::Scp));
-            }
-        }
-    }
-    // 4. Grants.
-    let mut strongest = None;
-    for p in resource_policies {
-        strongest = strongest.max(ev.allows(Layer::Resource, *p, Some(hits)));
-    }
-    let before = hits.len();
-    if let Some(pc) = identity {
-        for p in &pc.policies {
-            ev.allows(Layer::Identity, *p, Some(hits));
-        }
-    }
-    let identity_ok = hits.len() > before || ev.s.caller.kind == Kind::Root;
-    if service {
-        return if strongest.is_some() {
-            (Outcome::Allow, None)
-        } else {
-            (Outcome::ImplicitDeny, Some(Layer::Resource))
-        };
-    }
-    let same_account = match (ev.s.caller.account(), ev.s.resource_account) {
-        (Some(p), Some(r)) => p == r,
-        (Some(_), None) => true,
-        (None, _) => false,
-    };
-    if same_account && ev.s.resource_policy_required {
-        // A key or trust policy must allow; naming the account delegates to
-        // the identity policies.
-        match strongest {
-            None => return (Outcome::ImplicitDeny, Some(Layer::Resource)),
-            Some(Naming::Account) if !identity_ok => {
-                return (Outcome::ImplicitDeny, Some(Layer::Identity));
-            }
-            _ => {}
-        }
-    }
-    if same_account {
-        if strongest == Some(Naming::Direct) {
-            // Final: no boundary limits it; a session policy still limits a
-            // grant to a user ARN, not one to the session ARN itself.
-            if !matches!(ev.s.caller.kind, Kind::RoleSession | Kind::Federated) {
-                if let Some(s) = session {
-                    if ev.allows(Layer::Session, s, None).is_none() {
-                        return (Outcome::ImplicitDeny, Some(Layer::Session));
-                    }
-                }
-            }
-            return (Outcome::Allow, None);
-        }
-        if !(identity_ok || strongest == Some(Naming::Broad)) {
-            return (Outcome::ImplicitDeny, Some(Layer::Identity));
-        }
-    } else {
-        if strongest.is_none() {
-            return (Outcome::ImplicitDeny, Some(Layer::Resource));
-        }
-        if !identity_ok {
-            return (Outcome::ImplicitDeny, Some(Layer::Identity));
-        }
-    }
-    // 5. Boundary and session policy, when present.
-    if let Some(b) = identity.and_then(|pc| pc.boundary) {
-        if ev.allows(Layer::Boundary, b, None).is_none() {
-            return (Outcome::ImplicitDeny, Some(Layer::Boundary));
-        }
-    }
-    if let Some(s) = session {
-        if ev.allows(Layer::Session, s, None).is_none() {
-            return (Outcome::ImplicitDeny, Some(Layer::Session));
-        }
-    }
-    (Outcome::Allow, None)
-}
-
 impl Scratch {
     /// Sizes the memo tables for `engine` and starts a new request epoch.
     fn fit(&mut self, engine: &Engine) {
@@ -1227,12 +1159,9 @@ impl Scratch {
         if self.engine != engine.id {
             self.engine = engine.id;
             self.action_valid = false;
+            self.plans.clear();
         }
         let m = &mut self.memo;
-        if m.stmt_epoch.len() != t.statements.len() {
-            m.stmt_epoch = vec![0; t.statements.len()];
-            m.stmt_val = vec![0; t.statements.len()];
-        }
         if m.pred_epoch.len() != t.predicates.len() {
             m.pred_epoch = vec![0; t.predicates.len()];
             m.pred_val = vec![false; t.predicates.len()];
@@ -1246,7 +1175,6 @@ impl Scratch {
         }
         self.epoch = self.epoch.wrapping_add(1);
         if self.epoch == 0 {
-            m.stmt_epoch.fill(0);
             m.pred_epoch.fill(0);
             m.res_epoch.fill(0);
             self.key_memo.iter().for_each(|c| c.set(0));

@@ -26,6 +26,7 @@ pub mod decision;
 pub mod engine;
 pub mod glob;
 pub mod hash;
+mod plan;
 pub mod request;
 pub mod table;
 pub mod text;
@@ -33,6 +34,7 @@ mod validate;
 
 pub use decision::{CheckError, Decision, Hit, Layer, Outcome, StatementView};
 pub use engine::{Engine, Scratch, TableError};
+pub use plan::DEFAULT_PLANS;
 pub use request::Request;
 
 #[cfg(test)]

@@ -263,6 +263,20 @@ impl Cidr {
     }
 }
 
+/// Up to eight bytes as a little-endian word, zero-padded (written without
+/// a copy loop, which the compiler would turn into a `memcpy` call).
+#[inline]
+pub(crate) fn le_word(bytes: &[u8]) -> u64 {
+    if let Ok(w) = <[u8; 8]>::try_from(bytes) {
+        return u64::from_le_bytes(w);
+    }
+    let mut w = 0u64;
+    for (i, b) in bytes.iter().take(8).enumerate() {
+        w |= u64::from(*b) << (8 * i);
+    }
+    w
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -484,6 +484,32 @@ pub fn request(c: &mut Choices<'_>, store: &Store) -> Request {
     if c.chance(20) {
         r.action = flip_case(c, &r.action);
     }
+    r.context = context(c);
+    let session_caller =
+        r.principal.contains(":assumed-role/") || r.principal.contains(":federated-user/");
+    r.session_policy = match c.pick(if session_caller { 8 } else { 80 }) {
+        0 => Some("Nope".to_owned()),
+        1 => store
+            .policies
+            .keys()
+            .nth(c.pick(store.policies.len()))
+            .cloned(),
+        2..=5 => {
+            let fit: Vec<&String> = store
+                .policies
+                .keys()
+                .filter(|k| !k.starts_with("Res"))
+                .collect();
+            Some(fit[c.pick(fit.len())].clone())
+        }
+        _ => None,
+    };
+    r
+}
+
+/// A request context: up to three keys (any case) with zero to three values
+/// each, from pools of every type.
+pub fn context(c: &mut Choices<'_>) -> Vec<(String, Vec<String>)> {
     let mut context: Vec<(String, Vec<String>)> = Vec::new();
     for _ in 0..c.pick(4) {
         let key = c.one(KEYS);
@@ -506,25 +532,5 @@ pub fn request(c: &mut Choices<'_>, store: &Store) -> Request {
         let values = (0..n).map(|_| c.one(pool).to_owned()).collect();
         context.push((key, values));
     }
-    r.context = context;
-    let session_caller =
-        r.principal.contains(":assumed-role/") || r.principal.contains(":federated-user/");
-    r.session_policy = match c.pick(if session_caller { 8 } else { 80 }) {
-        0 => Some("Nope".to_owned()),
-        1 => store
-            .policies
-            .keys()
-            .nth(c.pick(store.policies.len()))
-            .cloned(),
-        2..=5 => {
-            let fit: Vec<&String> = store
-                .policies
-                .keys()
-                .filter(|k| !k.starts_with("Res"))
-                .collect();
-            Some(fit[c.pick(fit.len())].clone())
-        }
-        _ => None,
-    };
-    r
+    context
 }

@@ -32,7 +32,9 @@ use crate::table::{
     PrincipalName, PrincipalTest, Qualifier, ResourceCode, ResourceKind, Table, Template, Test,
     TextValue,
 };
-use crate::text::{both_lower_eq, le_word, lower_eq, lower_into, parse_date, parse_number};
+use crate::text::{
+    both_lower_eq, le_word, lower_eq, lower_into, parse_date, parse_ip, parse_number,
+};
 
 /// A compiled store, ready to answer. `Send + Sync`: share one engine between
 /// threads, each with its own [`Scratch`].
@@ -411,6 +413,35 @@ struct Setting<'a> {
     keys: &'a [KeyMatch],
     /// Whether every context key is ASCII: 0 not yet known, 1 yes, 2 no.
     context_ascii: Cell<u8>,
+    /// The last request value read as a date, a number and an address
+    /// (by address and length: the request's strings stay put while it is
+    /// answered), so predicates over one key parse its value once.
+    parsed: Parsed,
+}
+
+/// One-entry caches of parsed request values, for one request.
+#[derive(Default)]
+struct Parsed {
+    date: Cell<Option<(usize, usize, Option<i128>)>>,
+    number: Cell<Option<(usize, usize, Option<f64>)>>,
+    ip: Cell<Option<(usize, usize, Option<IpAddr>)>>,
+}
+
+/// `parse(value)`, through a one-entry cache keyed by the value's place.
+fn cached<T: Copy>(
+    cell: &Cell<Option<(usize, usize, Option<T>)>>,
+    value: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Option<T> {
+    let place = (value.as_ptr() as usize, value.len());
+    if let Some((p, l, v)) = cell.get() {
+        if (p, l) == place {
+            return v;
+        }
+    }
+    let v = parse(value);
+    cell.set(Some((place.0, place.1, v)));
+    v
 }
 
 fn bit(bits: &[u64], i: u32) -> bool {
@@ -566,13 +597,13 @@ impl<'a> Setting<'a> {
             }),
             Test::Like(vs) => vs.iter().any(|v| self.glob(v, false, value, work)),
             Test::Arn(vs) => vs.iter().any(|v| self.glob(v, true, value, work)),
-            Test::Numeric(cmp, vs) => match parse_number(value) {
+            Test::Numeric(cmp, vs) => match cached(&self.parsed.number, value, parse_number) {
                 Some(r) => vs
                     .iter()
                     .any(|p| p.is_some_and(|p| compare(*cmp, r.partial_cmp(&p)))),
                 None => false,
             },
-            Test::Date(cmp, vs) => match parse_date(value) {
+            Test::Date(cmp, vs) => match cached(&self.parsed.date, value, parse_date) {
                 Some(r) => vs
                     .iter()
                     .any(|p| p.is_some_and(|p| compare(*cmp, Some(r.cmp(&p))))),
@@ -580,9 +611,9 @@ impl<'a> Setting<'a> {
             },
             Test::Bool(vs) => vs.iter().any(|p| lower_eq(value, p)),
             Test::Binary(vs) => vs.iter().any(|p| **p == *value),
-            Test::Ip(vs) => match value.parse::<IpAddr>() {
-                Ok(a) => vs.iter().any(|c| c.is_some_and(|c| c.contains(a))),
-                Err(_) => false,
+            Test::Ip(vs) => match cached(&self.parsed.ip, value, parse_ip) {
+                Some(a) => vs.iter().any(|c| c.is_some_and(|c| c.contains(a))),
+                None => false,
             },
         }
     }
@@ -984,6 +1015,7 @@ impl Engine {
             key_memo,
             keys: &self.keys,
             context_ascii: Cell::new(0),
+            parsed: Parsed::default(),
         };
         let mut ev = Eval {
             s: setting,
@@ -1109,6 +1141,7 @@ impl Engine {
             key_memo,
             keys: &self.keys,
             context_ascii: Cell::new(0),
+            parsed: Parsed::default(),
         };
         let mut ev = Eval {
             s: setting,

@@ -192,6 +192,51 @@ pub fn parse_date(s: &str) -> Option<i128> {
     Some(i128::from(secs) * 1_000_000_000 + nanos)
 }
 
+/// A request's IP address: dotted-quad IPv4 read directly (the common
+/// case on the send path), anything else by the standard library, which
+/// accepts a superset of the direct reading and gives the same address for
+/// it (no leading zeros, four octets of at most three digits, each <= 255).
+pub(crate) fn parse_ip(s: &str) -> Option<IpAddr> {
+    parse_v4(s)
+        .map(IpAddr::V4)
+        .or_else(|| s.parse::<IpAddr>().ok())
+}
+
+fn parse_v4(s: &str) -> Option<std::net::Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut index = 0usize;
+    let mut value = 0u32;
+    let mut digits = 0u32;
+    let mut leading_zero = false;
+    for c in s.bytes() {
+        if c == b'.' {
+            if digits == 0 {
+                return None;
+            }
+            *octets.get_mut(index)? = u8::try_from(value).ok()?;
+            index += 1;
+            (value, digits) = (0, 0);
+        } else if c.is_ascii_digit() {
+            if digits == 1 && leading_zero {
+                return None;
+            }
+            leading_zero = digits == 0 && c == b'0';
+            value = value * 10 + u32::from(c - b'0');
+            digits += 1;
+            if digits > 3 {
+                return None;
+            }
+        } else {
+            return None;
+        }
+    }
+    if index != 3 || digits == 0 {
+        return None;
+    }
+    *octets.get_mut(3)? = u8::try_from(value).ok()?;
+    Some(std::net::Ipv4Addr::from(octets))
+}
+
 /// A CIDR block from a policy, read once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cidr {
@@ -270,8 +315,17 @@ pub(crate) fn le_word(bytes: &[u8]) -> u64 {
     if let Ok(w) = <[u8; 8]>::try_from(bytes) {
         return u64::from_le_bytes(w);
     }
+    let bytes = bytes.get(..8).unwrap_or(bytes);
+    let n = bytes.len();
+    if let (Some(lo), Some(hi)) = (bytes.get(..4), bytes.get(n.saturating_sub(4)..)) {
+        // Four to seven bytes: two overlapping 4-byte reads (a byte may sit
+        // in both halves; every caller compares words built the same way).
+        if let (Ok(lo), Ok(hi)) = (<[u8; 4]>::try_from(lo), <[u8; 4]>::try_from(hi)) {
+            return u64::from(u32::from_le_bytes(lo)) | (u64::from(u32::from_le_bytes(hi)) << 32);
+        }
+    }
     let mut w = 0u64;
-    for (i, b) in bytes.iter().take(8).enumerate() {
+    for (i, b) in bytes.iter().enumerate() {
         w |= u64::from(*b) << (8 * i);
     }
     w
@@ -279,6 +333,44 @@ pub(crate) fn le_word(bytes: &[u8]) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn direct_ipv4_reading_agrees_with_the_standard_library() {
+        let cases = [
+            "192.0.2.1",
+            "0.0.0.0",
+            "255.255.255.255",
+            "256.1.1.1",
+            "01.2.3.4",
+            "1.2.3",
+            "1.2.3.4.5",
+            "1..2.3",
+            "1.2.3.",
+            ".1.2.3",
+            "1.2.3.04",
+            "1.2.3.0",
+            "1234.1.1.1",
+            "10.0.0.1 ",
+            "2001:db8::1",
+            "::ffff:1.2.3.4",
+            "",
+            "a.b.c.d",
+            "1.2.3.255",
+        ];
+        for c in cases {
+            assert_eq!(parse_ip(c), c.parse::<IpAddr>().ok(), "{c:?}");
+        }
+        // Every octet value, with and without a leading zero.
+        for n in 0..=300u32 {
+            for text in [
+                format!("{n}.1.2.3"),
+                format!("0{n}.1.2.3"),
+                format!("1.2.3.{n}"),
+            ] {
+                assert_eq!(parse_ip(&text), text.parse::<IpAddr>().ok(), "{text:?}");
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

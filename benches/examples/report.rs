@@ -283,7 +283,7 @@ fn throughput_section(
     );
     let _ = writeln!(
         md,
-        "`cargo bench -p sesame-benches --bench throughput`: criterion's elements (checks) per second, from the median time\nof one pass over the stream. All cores: `Engine::check_batch` with `threads = 0` ({cores} cores here); one core:\n`check_batch` with `threads = 1`; the spec evaluator on all cores splits the same stream into one chunk per core.\n"
+        "`cargo bench -p sesame-benches --bench throughput`: criterion's elements (checks) per second, from the median time\nof one pass over the stream. All cores: `Engine::check_batch` with `threads = 0` ({cores} cores here); one core:\n`check_batch` with `threads = 1`; the spec evaluator on all cores splits the same stream into one chunk per core.\nCriterion measures each column at a different moment: on a shared machine the all ÷ one core ratio moves with\nthe load (the bench also prints the three timed back to back).\n"
     );
     let _ = writeln!(
         md,
@@ -429,7 +429,7 @@ fn memory_section(md: &mut String, path: &Path) -> Vec<MemoryRow> {
         let _ = writeln!(md, "### Growth with the W2 fleet\n");
         let _ = writeln!(
             md,
-            "One timed compile and one artifact load per size (criterion's medians for the smaller sizes: the `build`\ngroup above); peak resident memory is the bench process's high-water mark for that size.\n"
+            "Compile and artifact load time per size: the median of five runs where one takes under half a second, else one\nrun (criterion's medians for the smaller sizes: the `build` group above); peak resident memory is the bench\nprocess's high-water mark for that size. Growth is judged per statement, with 15% tolerance for noise.\n"
         );
         let _ = writeln!(
             md,

@@ -1,0 +1,90 @@
+//! A small harness for instruction counts: compiles a workload (the example
+//! store by default; `w1` or `w2-10k`), warms one scratch with a pass over
+//! the request stream, then answers the stream `passes` more times inside
+//! `measured_checks`, the only function `benches/callgrind.sh` collects
+//! (`valgrind --tool=callgrind --collect-atstart=no
+//! --toggle-collect=*measured_checks*`). It prints the workload, the
+//! number of checks measured and the outcome counts, as one JSON line.
+//!
+//! ```sh
+//! cargo run --release -p sesame-benches --example callgrind_check -- example 2
+//! ```
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+#[path = "../benches/common/compiled.rs"]
+#[allow(dead_code)]
+mod compiled;
+
+use std::hint::black_box;
+
+use sesame_benches::{example_workload, w1, w2};
+use sesame_runtime::{Engine, Outcome, Request, Scratch};
+
+/// The timed region: every check of `passes` passes over the stream.
+/// Returns the outcome counts so nothing is optimised away.
+#[inline(never)]
+fn measured_checks(
+    engine: &Engine,
+    scratch: &mut Scratch,
+    requests: &[Request<'_>],
+    passes: usize,
+) -> [usize; 4] {
+    let mut counts = [0usize; 4];
+    for _ in 0..passes {
+        for r in requests {
+            let slot = match engine.check(scratch, black_box(r)) {
+                Ok(d) => match d.outcome {
+                    Outcome::Allow => 0,
+                    Outcome::ExplicitDeny => 1,
+                    Outcome::ImplicitDeny => 2,
+                },
+                Err(_) => 3,
+            };
+            counts[slot] += 1;
+        }
+    }
+    counts
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let workload = args.next().unwrap_or_else(|| "example".to_owned());
+    let passes: usize = args.next().and_then(|p| p.parse().ok()).unwrap_or(2);
+    let (store, requests) = match workload.as_str() {
+        "example" => example_workload().expect("the example workload loads"),
+        "w1" => w1::generate(1, 4000),
+        "w2-10k" => w2::generate(10_000, 1, 4000).expect("w2 generates"),
+        other => {
+            eprintln!("callgrind_check: unknown workload `{other}` (example, w1, w2-10k)");
+            std::process::exit(2);
+        }
+    };
+    let engine = sesame_compiler::compile(&store).expect("the workload compiles");
+    let runtime = compiled::runtime_requests(&requests);
+    let mut scratch = engine.scratch();
+    // Warm-up, not collected: scratch buffers reach their working size.
+    black_box(warm_up(&engine, &mut scratch, &runtime));
+    let counts = measured_checks(&engine, &mut scratch, &runtime, passes);
+    println!(
+        "{{\"workload\":\"{workload}\",\"checks\":{},\"allow\":{},\"explicit_deny\":{},\"implicit_deny\":{},\"refused\":{}}}",
+        runtime.len() * passes,
+        counts[0],
+        counts[1],
+        counts[2],
+        counts[3]
+    );
+}
+
+/// The warm-up pass (a separate function, so callgrind does not collect it).
+#[inline(never)]
+fn warm_up(engine: &Engine, scratch: &mut Scratch, requests: &[Request<'_>]) -> usize {
+    requests
+        .iter()
+        .filter(|r| engine.check(scratch, r).is_ok())
+        .count()
+}

@@ -125,12 +125,56 @@ pub struct Scratch {
     plans: PlanCache,
 }
 
+/// Results computed during one request: condition predicates and resource
+/// patterns, by id.
 #[derive(Clone, Debug, Default)]
 struct Memo {
-    pred_epoch: Vec<u32>,
-    pred_val: Vec<bool>,
-    res_epoch: Vec<u32>,
-    res_val: Vec<bool>,
+    preds: SmallMemo,
+    resources: SmallMemo,
+}
+
+/// A direct-mapped memo of a fixed size, so a scratch space stays small
+/// whatever the store's size: an entry holds the request epoch, the id and
+/// its result; a collision only costs recomputing a pure result.
+#[derive(Clone, Debug)]
+struct SmallMemo {
+    slots: Box<[(u32, u32, bool); SMALL_MEMO]>,
+}
+
+const SMALL_MEMO: usize = 256;
+
+impl Default for SmallMemo {
+    fn default() -> SmallMemo {
+        SmallMemo {
+            slots: Box::new([(0, 0, false); SMALL_MEMO]),
+        }
+    }
+}
+
+impl SmallMemo {
+    #[inline]
+    fn slot(id: u32) -> usize {
+        (id.wrapping_mul(0x9e37_79b9) >> 24) as usize % SMALL_MEMO
+    }
+
+    #[inline]
+    fn get(&self, id: u32, epoch: u32) -> Option<bool> {
+        match self.slots.get(Self::slot(id)) {
+            Some(&(e, i, v)) if e == epoch && i == id => Some(v),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    fn set(&mut self, id: u32, epoch: u32, value: bool) {
+        if let Some(slot) = self.slots.get_mut(Self::slot(id)) {
+            *slot = (epoch, id, value);
+        }
+    }
+
+    fn clear(&mut self) {
+        self.slots.fill((0, 0, false));
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -743,11 +787,10 @@ struct Eval<'a, 'm> {
 
 impl Eval<'_, '_> {
     fn resource_matches(&mut self, id: u32) -> bool {
-        let i = id as usize;
-        if self.memo.res_epoch.get(i) == Some(&self.epoch) {
-            return self.memo.res_val.get(i).copied().unwrap_or(false);
+        if let Some(v) = self.memo.resources.get(id, self.epoch) {
+            return v;
         }
-        let result = match self.s.t.resource_patterns.get(i) {
+        let result = match self.s.t.resource_patterns.get(id as usize) {
             Some(PatternCode::Fixed(p)) => p.matches(self.s.resource, &mut self.work.bufs),
             Some(PatternCode::Template(t)) if self.s.materialize(t, &mut self.work.toks) => {
                 arn_rules(&self.work.toks, &mut self.work.rules);
@@ -755,29 +798,19 @@ impl Eval<'_, '_> {
             }
             Some(PatternCode::Template(_)) | None => false,
         };
-        if let (Some(e), Some(v)) = (self.memo.res_epoch.get_mut(i), self.memo.res_val.get_mut(i)) {
-            *e = self.epoch;
-            *v = result;
-        }
+        self.memo.resources.set(id, self.epoch, result);
         result
     }
 
     fn predicate(&mut self, id: u32) -> bool {
-        let i = id as usize;
-        if self.memo.pred_epoch.get(i) == Some(&self.epoch) {
-            return self.memo.pred_val.get(i).copied().unwrap_or(false);
+        if let Some(v) = self.memo.preds.get(id, self.epoch) {
+            return v;
         }
-        let result = match self.s.t.predicates.get(i) {
+        let result = match self.s.t.predicates.get(id as usize) {
             Some(p) => self.s.holds(p, self.work),
             None => false,
         };
-        if let (Some(e), Some(v)) = (
-            self.memo.pred_epoch.get_mut(i),
-            self.memo.pred_val.get_mut(i),
-        ) {
-            *e = self.epoch;
-            *v = result;
-        }
+        self.memo.preds.set(id, self.epoch, result);
         result
     }
 
@@ -1194,22 +1227,13 @@ impl Scratch {
             self.action_valid = false;
             self.plans.clear();
         }
-        let m = &mut self.memo;
-        if m.pred_epoch.len() != t.predicates.len() {
-            m.pred_epoch = vec![0; t.predicates.len()];
-            m.pred_val = vec![false; t.predicates.len()];
-        }
         if self.key_memo.len() != t.keys.len() {
             self.key_memo = vec![Cell::new(0); t.keys.len()];
         }
-        if m.res_epoch.len() != t.resource_patterns.len() {
-            m.res_epoch = vec![0; t.resource_patterns.len()];
-            m.res_val = vec![false; t.resource_patterns.len()];
-        }
         self.epoch = self.epoch.wrapping_add(1);
         if self.epoch == 0 {
-            m.pred_epoch.fill(0);
-            m.res_epoch.fill(0);
+            self.memo.preds.clear();
+            self.memo.resources.clear();
             self.key_memo.iter().for_each(|c| c.set(0));
             self.epoch = 1;
             self.action_valid = false;

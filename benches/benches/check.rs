@@ -1,5 +1,6 @@
 //! Check latency on the example store (`examples/store.json` and its request
-//! stream): the spec evaluator (the baseline), the compiled engine, and a
+//! stream): the spec evaluator (the baseline), the compiled engine (with a
+//! scratch space that keeps plans, and with one that keeps none), and a
 //! floor (the least work any engine must do: hash the action and the
 //! resource ARN into prebuilt maps and read one entry), all in one run so
 //! the ratios hold on a shared machine. Each iteration answers the next
@@ -42,6 +43,18 @@ fn checks(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 1) % runtime.len();
             let d = engine.check(&mut scratch, &runtime[i]).unwrap();
+            black_box((d.outcome, d.hits.len()))
+        })
+    });
+
+    // A scratch space that keeps no plans: each check works out who calls,
+    // the resource and the statements that can apply, afresh.
+    let mut cold = engine.scratch_with_plans(0);
+    let mut i = 0usize;
+    c.bench_function("example/compiled-cold", |b| {
+        b.iter(|| {
+            i = (i + 1) % runtime.len();
+            let d = engine.check(&mut cold, &runtime[i]).unwrap();
             black_box((d.outcome, d.hits.len()))
         })
     });

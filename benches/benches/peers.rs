@@ -18,7 +18,7 @@
 #[path = "common/compiled.rs"]
 mod compiled;
 
-use compiled::compiled_engine;
+use compiled::compiled_engines;
 use criterion::{Criterion, criterion_group, criterion_main};
 use sesame_benches::peer::{
     Engine, Floor, agreement, cedar_engine, iam_rs_engine, outcome_mix, ratio_line, spec_engine,
@@ -38,7 +38,7 @@ fn run(c: &mut Criterion, label: &str, store: &Store, requests: &[Request]) {
     let floor = Floor::new(requests, &spec);
     let mut engines: Vec<Engine<'_>> = vec![spec_engine(store, requests)];
     engines.push(Engine::over("floor", requests, |r| floor.check(r)));
-    engines.push(compiled_engine(store, requests));
+    engines.extend(compiled_engines(store, requests));
     match cedar_engine(store, requests) {
         Ok((cedar, policies)) => {
             println!("{label}: cedar translation has {policies} policies");

@@ -19,7 +19,7 @@
 #[path = "common/compiled.rs"]
 mod compiled;
 
-use compiled::compiled_engine;
+use compiled::compiled_engines;
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -65,7 +65,7 @@ fn scaling(c: &mut Criterion) {
         let mut engines: Vec<Engine<'_>> = vec![spec_engine(&store, &requests)];
         engines.push(Engine::over("floor", &requests, |r| floor.check(r)));
         let start = Instant::now();
-        engines.push(compiled_engine(&store, &requests));
+        engines.extend(compiled_engines(&store, &requests));
         println!(
             "w2 {tenants} tenants: compiled in {:.3} s",
             start.elapsed().as_secs_f64()

@@ -580,15 +580,24 @@ fn main() {
             );
         }
         let _ = writeln!(md);
-        let compiled = get("sesame").or_else(|| get("compiled"));
-        if let Some(c) = compiled {
-            sesame_vs.push((
-                (*group).to_owned(),
-                c,
-                spec.map(|s| s / c),
-                get("cedar").map(|x| x / c),
-                floor.map(|f| c / f),
-            ));
+        // A warm scratch (plans kept) and a cold one (none kept).
+        for (warm, cold, label) in [
+            ("sesame", "compiled", String::new()),
+            (
+                "sesame-cold",
+                "compiled-cold",
+                " (no plan cache)".to_owned(),
+            ),
+        ] {
+            if let Some(c) = get(warm).or_else(|| get(cold)) {
+                sesame_vs.push((
+                    format!("{group}{label}"),
+                    c,
+                    spec.map(|s| s / c),
+                    get("cedar").map(|x| x / c),
+                    floor.map(|f| c / f),
+                ));
+            }
         }
     }
     let speedups = throughput_section(&mut md, &groups);

@@ -41,17 +41,7 @@ pub struct Engine {
 
 static NEXT_ENGINE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
-/// An id in a table that points nowhere.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TableError(pub String);
-
-impl std::fmt::Display for TableError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "inconsistent table: {}", self.0)
-    }
-}
-
-impl std::error::Error for TableError {}
+pub use crate::validate::TableError;
 
 /// Per-worker buffers: memo tables and text buffers sized for one engine.
 /// Reused across checks; a warm scratch makes a check allocation-free.
@@ -361,11 +351,12 @@ fn bit(bits: &[u64], i: u32) -> bool {
         .is_some_and(|w| w & (1u64 << (i % 64)) != 0)
 }
 
-fn tag(tags: &[(u32, Box<str>)], key: u32) -> Option<&str> {
+fn tag(t: &Table, tags: crate::table::Tags, key: u32) -> Option<&str> {
+    let tags = t.tags(tags);
     tags.binary_search_by_key(&key, |(k, _)| *k)
         .ok()
         .and_then(|i| tags.get(i))
-        .map(|(_, v)| &**v)
+        .map(|(_, v)| t.str(*v))
 }
 
 impl<'a> Setting<'a> {
@@ -426,11 +417,11 @@ impl<'a> Setting<'a> {
             Derived::ResourceAccount => self.resource_account.map(Vals::One),
             Derived::PrincipalTag => self
                 .principal_code
-                .and_then(|p| tag(&p.tags, key))
+                .and_then(|p| tag(self.t, p.tags, key))
                 .map(Vals::One),
             Derived::ResourceTag => self
                 .resource_code
-                .and_then(|r| tag(&r.tags, key))
+                .and_then(|r| tag(self.t, r.tags, key))
                 .map(Vals::One),
         }
     }
@@ -710,9 +701,8 @@ impl Eval<'_, '_> {
     fn compute(&mut self, id: usize) -> Option<Naming> {
         let t = self.s.t;
         let st = t.statements.get(id)?;
-        let hit = st
-            .action
-            .patterns
+        let hit = t
+            .ids(st.action.patterns)
             .iter()
             .any(|p| bit(self.s.action_bits, *p));
         if hit == st.action.negated {
@@ -734,7 +724,7 @@ impl Eval<'_, '_> {
         };
         if let Some(r) = &st.resource {
             let mut hit = false;
-            for p in &r.patterns {
+            for p in t.ids(r.patterns) {
                 if self.resource_matches(*p) {
                     hit = true;
                     break;
@@ -744,7 +734,7 @@ impl Eval<'_, '_> {
                 return None;
             }
         }
-        for c in &st.conditions {
+        for c in t.ids(st.conditions) {
             if !self.predicate(*c) {
                 return None;
             }
@@ -851,7 +841,7 @@ impl Engine {
     /// An [`crate::artifact::ArtifactError`] naming what is wrong.
     pub fn from_artifact(bytes: &[u8]) -> Result<Engine, crate::artifact::ArtifactError> {
         let table = crate::artifact::read(bytes)?;
-        Engine::new(table).map_err(|e| crate::artifact::ArtifactError(e.to_string()))
+        Engine::new(table).map_err(crate::artifact::ArtifactError::from)
     }
 
     /// The table.
@@ -886,10 +876,10 @@ impl Engine {
         let sid = policy
             .and_then(|p| t.bodies.get(p.body as usize))
             .and_then(|b| t.statements.get(b.first as usize + hit.index as usize))
-            .and_then(|s| s.sid.as_deref());
+            .and_then(|s| s.sid.map(|sid| t.str(sid)));
         StatementView {
             layer: hit.layer,
-            policy: policy.map_or("", |p| &*p.name),
+            policy: policy.map_or("", |p| t.str(p.name)),
             index: hit.index as usize,
             sid,
         }
@@ -951,7 +941,7 @@ impl Engine {
                     .get(key.as_str())
                     .and_then(|i| t.principals.get(*i as usize));
                 match principal_code {
-                    Some(p) => role = Some(&p.arn),
+                    Some(p) => role = Some(t.str(p.arn)),
                     None => {
                         role_arn.clear();
                         role_arn.push_str("arn:");
@@ -972,14 +962,14 @@ impl Engine {
             .get(request.resource)
             .and_then(|i| t.resources.get(*i as usize));
         let (arn_account, resource_kind) = match resource_code {
-            Some(r) => (r.arn_account.as_deref(), r.kind),
+            Some(r) => (r.arn_account.map(|a| t.str(a)), r.kind),
             None => (
                 ResourceKind::arn_account(request.resource),
                 ResourceKind::of(request.resource),
             ),
         };
         let resource_account = resource_code
-            .and_then(|r| r.account.as_deref())
+            .and_then(|r| r.account.map(|a| t.str(a)))
             .or(arn_account);
 
         let session = match request.session_policy {
@@ -1104,7 +1094,7 @@ fn decide(
     } else {
         account_code(ev.s.caller.account())
     };
-    let resource_policies: &[u32] = ev.s.resource_code.map_or(&[], |r| &r.policies);
+    let resource_policies: &[u32] = ev.s.resource_code.map_or(&[], |r| t.ids(r.policies));
     let identity = ev.s.principal_code;
 
     // 2. Explicit deny, anywhere.
@@ -1126,7 +1116,7 @@ fn decide(
         ev.collect_denies(Layer::Resource, *p, hits);
     }
     if let Some(pc) = identity {
-        for p in &pc.policies {
+        for p in t.ids(pc.policies) {
             ev.collect_denies(Layer::Identity, *p, hits);
         }
         if let Some(b) = pc.boundary {
@@ -1154,7 +1144,7 @@ fn decide(
     }
     let before = hits.len();
     if let Some(pc) = identity {
-        for p in &pc.policies {
+        for p in t.ids(pc.policies) {
             ev.allows(Layer::Identity, *p, Some(hits));
         }
     }

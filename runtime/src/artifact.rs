@@ -51,7 +51,7 @@ use std::fmt;
 
 use crate::engine::CallerCode;
 use crate::glob::{ArnTok, Program, Tok};
-use crate::hash::{FastMap, StrIndex};
+use crate::hash::{FastMap, FromDistinctError, StrIndex};
 use crate::table::{
     AccountCode, ActionTable, BodyCode, Cmp, Derived, Effect, GlobValue, Ids, KeyCode, PatternCode,
     PatternTest, Piece, PolicyCode, PredicateCode, PrincipalCode, PrincipalName, PrincipalTest,
@@ -859,6 +859,7 @@ struct Reader<'b> {
 }
 
 impl<'b> Reader<'b> {
+    #[cold]
     fn corrupt(&self, detail: String) -> ArtifactError {
         ArtifactError::new(Kind::Corrupt, self.section, Some(self.pos), detail)
     }
@@ -867,6 +868,7 @@ impl<'b> Reader<'b> {
         self.body.len().saturating_sub(self.pos)
     }
 
+    #[inline]
     fn take(&mut self, n: usize) -> Result<&'b [u8], ArtifactError> {
         let end = self.pos.checked_add(n);
         match end.and_then(|e| self.body.get(self.pos..e)) {
@@ -886,7 +888,19 @@ impl<'b> Reader<'b> {
         }
     }
 
+    #[inline]
     fn uv(&mut self) -> Result<u64, ArtifactError> {
+        if let Some(b) = self.body.get(self.pos).copied() {
+            if b < 0x80 {
+                self.pos += 1;
+                return Ok(u64::from(b));
+            }
+        }
+        self.uv_slow()
+    }
+
+    #[cold]
+    fn uv_slow(&mut self) -> Result<u64, ArtifactError> {
         let mut v = 0u64;
         let mut shift = 0u32;
         loop {
@@ -908,12 +922,14 @@ impl<'b> Reader<'b> {
         }
     }
 
+    #[inline]
     fn u(&mut self) -> Result<u32, ArtifactError> {
         let v = self.uv()?;
         u32::try_from(v).map_err(|_| self.corrupt(format!("`{v}` does not fit 32 bits")))
     }
 
     /// A number that must be below `n` (a tag, a kind).
+    #[inline]
     fn below(&mut self, n: u32, what: &str) -> Result<u32, ArtifactError> {
         let v = self.u()?;
         if v < n {
@@ -923,12 +939,14 @@ impl<'b> Reader<'b> {
         }
     }
 
+    #[inline]
     fn flag(&mut self) -> Result<bool, ArtifactError> {
         Ok(self.below(2, "boolean")? == 1)
     }
 
     /// A list count, which cannot exceed the bytes left (every item takes at
     /// least one byte).
+    #[inline]
     fn count(&mut self) -> Result<usize, ArtifactError> {
         let n = self.uv()?;
         if n > self.left() as u64 {
@@ -1004,11 +1022,13 @@ impl<'b> Reader<'b> {
     }
 
     /// A pool string as a [`Str`].
+    #[inline]
     fn s(&mut self) -> Result<Str, ArtifactError> {
         let i = self.u()? as usize;
         self.str_at(i)
     }
 
+    #[inline]
     fn str_at(&self, i: usize) -> Result<Str, ArtifactError> {
         let end = self.pool.get(i).copied().ok_or_else(|| {
             self.corrupt(format!(
@@ -1084,18 +1104,18 @@ impl<'b> Reader<'b> {
             bytes += (s.end - s.start) as usize;
             entries.push((s, v));
         }
-        let mut index = StrIndex::with_capacity(n, bytes);
-        for (s, v) in entries {
-            let key = self.text_of(s);
-            match index.insert(key, v) {
-                Ok(None) => {}
-                Ok(Some(_)) => {
-                    return Err(self.corrupt(format!("the key `{key}` appears twice")));
-                }
-                Err(e) => return Err(self.corrupt(e.to_string())),
+        let text = &self.text;
+        let keys = entries
+            .iter()
+            .map(|(s, v)| (text.get(s.start as usize..s.end as usize).unwrap_or(""), *v));
+        StrIndex::from_distinct(keys, bytes).map_err(|e| match e {
+            FromDistinctError::Repeated(key) => {
+                self.corrupt(format!("the key `{key}` appears twice"))
             }
-        }
-        Ok(index)
+            FromDistinctError::Full => {
+                self.corrupt("more keys than 32-bit positions allow".to_owned())
+            }
+        })
     }
 
     fn tok(&mut self) -> Result<Tok, ArtifactError> {

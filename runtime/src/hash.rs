@@ -202,6 +202,79 @@ impl StrIndex {
         }
     }
 
+    /// A map of distinct keys, built in one pass: the keys' slots are
+    /// found in slot order (a counting sort on the high bits of each home
+    /// slot), so the slot array is written region by region instead of at
+    /// random, which is what a cold load of a large map is bound by.
+    ///
+    /// # Errors
+    ///
+    /// The first key that repeats, or [`IndexFull`] past 32-bit positions.
+    pub fn from_distinct<'k>(
+        keys: impl ExactSizeIterator<Item = (&'k str, u32)>,
+        bytes: usize,
+    ) -> Result<StrIndex, FromDistinctError> {
+        let n = keys.len();
+        let mut m = StrIndex::with_capacity(n, bytes);
+        let mut hashes: Vec<(u64, u32)> = Vec::with_capacity(n);
+        for (i, (key, value)) in keys.enumerate() {
+            let end =
+                u32::try_from(m.text.len() + key.len()).map_err(|_| FromDistinctError::Full)?;
+            let number = u32::try_from(i + 1).map_err(|_| FromDistinctError::Full)?;
+            m.text.push_str(key);
+            m.entries.push((end, value));
+            hashes.push((hash_str(key), number));
+        }
+        let mask = m.slots.len().wrapping_sub(1);
+        let shift = (m.slots.len().trailing_zeros()).saturating_sub(8);
+        let region = |h: u64| ((h as usize & mask) >> shift) & 0xff;
+        let mut starts = [0usize; 257];
+        for (h, _) in &hashes {
+            if let Some(c) = starts.get_mut(region(*h) + 1) {
+                *c += 1;
+            }
+        }
+        for r in 1..starts.len() {
+            let before = starts.get(r - 1).copied().unwrap_or(0);
+            if let Some(c) = starts.get_mut(r) {
+                *c += before;
+            }
+        }
+        let mut ordered: Vec<(u64, u32)> = vec![(0, 0); n];
+        for (h, e) in &hashes {
+            if let Some(next) = starts.get_mut(region(*h)) {
+                if let Some(cell) = ordered.get_mut(*next) {
+                    *cell = (*h, *e);
+                }
+                *next += 1;
+            }
+        }
+        drop(hashes);
+        for (h, number) in ordered {
+            let mut i = (h as usize) & mask;
+            let tag = h >> 32;
+            loop {
+                let slot = m.slots.get(i).copied().unwrap_or(0);
+                if slot == 0 {
+                    break;
+                }
+                if slot >> 32 == tag {
+                    let other = ((slot & 0xffff_ffff) as usize).wrapping_sub(1);
+                    let this = (number as usize).wrapping_sub(1);
+                    if m.key_at(other) == m.key_at(this) {
+                        let key = m.key_at(this).to_owned();
+                        return Err(FromDistinctError::Repeated(key));
+                    }
+                }
+                i = (i + 1) & mask;
+            }
+            if let Some(cell) = m.slots.get_mut(i) {
+                *cell = (tag << 32) | u64::from(number);
+            }
+        }
+        Ok(m)
+    }
+
     /// Makes room for `n` keys in all, re-placing the keys it holds.
     fn resize(&mut self, n: usize) {
         let want = (2 * n.max(4)).next_power_of_two();
@@ -231,6 +304,15 @@ impl StrIndex {
     pub fn values(&self) -> impl Iterator<Item = &u32> + '_ {
         self.entries.iter().map(|e| &e.1)
     }
+}
+
+/// Why [`StrIndex::from_distinct`] refused its keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FromDistinctError {
+    /// This key came twice.
+    Repeated(String),
+    /// More keys or key bytes than 32-bit positions allow.
+    Full,
 }
 
 /// A [`StrIndex`] cannot grow further (2^32 - 1 keys or 4 GiB of keys).
@@ -289,5 +371,20 @@ mod tests {
         assert_eq!(keys, ["key-0", "key-1", "key-2"]);
         assert_eq!(m.values().count(), 1001);
         assert!(StrIndex::default().get("x").is_none());
+        let keys: Vec<String> = (0..5000).map(|i| format!("arn:x:{i}")).collect();
+        let built = StrIndex::from_distinct(
+            keys.iter().enumerate().map(|(i, k)| (k.as_str(), i as u32)),
+            0,
+        )
+        .unwrap();
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(built.get(k), Some(&(i as u32)));
+        }
+        assert_eq!(built.get("arn:x:5000"), None);
+        let twice = ["a", "b", "a"];
+        assert_eq!(
+            StrIndex::from_distinct(twice.iter().map(|k| (*k, 0)), 3).unwrap_err(),
+            FromDistinctError::Repeated("a".to_owned())
+        );
     }
 }

@@ -215,18 +215,20 @@ fn damaged_artifacts_are_refused() {
         .expect("a corpus file");
     let bytes = compile(&file.store).unwrap().to_artifact();
     for len in 0..bytes.len() {
-        assert!(
-            sesame_runtime::Engine::from_artifact(&bytes[..len]).is_err(),
-            "prefix {len}"
-        );
+        let err = sesame_runtime::Engine::from_artifact(&bytes[..len]).unwrap_err();
+        assert!(err.is_truncated(), "prefix {len}: {err}");
     }
+    let mut other_version = bytes.clone();
+    other_version[8] ^= 0x40;
+    let err = sesame_runtime::Engine::from_artifact(&other_version).unwrap_err();
+    assert!(err.is_version_mismatch(), "{err}");
     for i in 0..bytes.len() {
         let mut damaged = bytes.clone();
         damaged[i] ^= 0x5a;
-        assert!(
-            sesame_runtime::Engine::from_artifact(&damaged).is_err(),
-            "byte {i}"
-        );
+        let err = sesame_runtime::Engine::from_artifact(&damaged).unwrap_err();
+        if i >= 28 {
+            assert!(err.is_corrupt(), "byte {i}: {err}");
+        }
     }
     let mut accepted = 0;
     for i in 28..bytes.len() {

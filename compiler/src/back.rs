@@ -26,7 +26,7 @@ use sesame_runtime::glob::{
 use sesame_runtime::table::{
     AccountCode, ActionTable, BodyCode, Cmp, Derived, Effect, GlobValue, KeyCode, PatternCode,
     PatternTest, Piece, PolicyCode, PredicateCode, PrincipalCode, PrincipalName, PrincipalTest,
-    Qualifier, ResourceCode, ResourceKind, StatementCode, Table, Template, Test, TextValue,
+    Qualifier, ResourceCode, ResourceKind, StatementCode, Str, Table, Template, Test, TextValue,
 };
 use sesame_runtime::text::{Cidr, parse_date, parse_number};
 use sesame_spec::Store;
@@ -34,6 +34,10 @@ use sesame_spec::model::{self, BaseOperator, Polarity, PrincipalKind, Principals
 
 use crate::compile::{CompileError, Limits};
 use crate::middle::{NCondition, Normalized, is_negated};
+
+fn full(e: impl std::fmt::Display) -> CompileError {
+    CompileError::new(format!("the store is too large: {e}"))
+}
 
 fn id(n: usize, what: &str) -> Result<u32, CompileError> {
     u32::try_from(n).map_err(|_| CompileError::new(format!("too many {what} for 32-bit ids")))
@@ -79,6 +83,8 @@ struct Builder<'l> {
     action_text: Vec<String>,
     resource_ids: Interner<(String, bool)>,
     predicate_ids: Interner<String>,
+    /// Strings already in the table's text arena.
+    strings: HashMap<String, Str>,
 }
 
 fn derived(lower: &str) -> Derived {
@@ -97,6 +103,16 @@ fn derived(lower: &str) -> Derived {
 }
 
 impl Builder<'_> {
+    /// `s` in the table's text arena, stored once however often it occurs.
+    fn text(&mut self, s: &str) -> Result<Str, CompileError> {
+        if let Some(v) = self.strings.get(s) {
+            return Ok(*v);
+        }
+        let v = self.table.add_str(s).map_err(full)?;
+        self.strings.insert(s.to_owned(), v);
+        Ok(v)
+    }
+
     fn key(&mut self, lower: String) -> Result<u32, CompileError> {
         let (i, new) = self.keys.intern(lower.clone(), "context keys")?;
         if new {
@@ -399,7 +415,7 @@ impl Builder<'_> {
                 table.classes.push(set.into());
                 next
             });
-            table.known.insert((*literal).into(), class);
+            table.known.insert(literal, class).map_err(full)?;
         }
         if table.classes.len() > self.limits.max_action_classes {
             return Err(CompileError::new(format!(
@@ -413,12 +429,12 @@ impl Builder<'_> {
     }
 
     fn tags(
-        &self,
+        &mut self,
         prefix: &str,
         kind: Derived,
         tags: &[(String, String)],
-    ) -> Box<[(u32, Box<str>)]> {
-        let mut out: Vec<(u32, Box<str>)> = Vec::new();
+    ) -> Result<sesame_runtime::table::Tags, CompileError> {
+        let mut out: Vec<(u32, &str)> = Vec::new();
         for (i, key) in self.table.keys.iter().enumerate() {
             if key.derived != kind {
                 continue;
@@ -427,11 +443,15 @@ impl Builder<'_> {
                 .iter()
                 .find(|(k, _)| format!("{prefix}{k}").to_lowercase() == *key.lower)
             {
-                out.push((u32::try_from(i).unwrap_or(u32::MAX), value.as_str().into()));
+                out.push((u32::try_from(i).unwrap_or(u32::MAX), value.as_str()));
             }
         }
         out.sort_by_key(|(k, _)| *k);
-        out.into()
+        let pairs = out
+            .into_iter()
+            .map(|(k, v)| Ok((k, self.text(v)?)))
+            .collect::<Result<Vec<_>, CompileError>>()?;
+        self.table.add_tags(&pairs).map_err(full)
     }
 }
 
@@ -487,6 +507,7 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
         action_text: Vec::new(),
         resource_ids: Interner::new(),
         predicate_ids: Interner::new(),
+        strings: HashMap::new(),
     };
     for body in &norm.bodies {
         let first = id(b.table.statements.len(), "statements")?;
@@ -498,22 +519,27 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
                 .collect::<Result<Vec<_>, _>>()?;
             let resource = match &s.resources {
                 None => None,
-                Some((negated, patterns)) => Some(PatternTest {
-                    negated: *negated,
-                    patterns: patterns
+                Some((negated, patterns)) => {
+                    let ids = patterns
                         .iter()
                         .map(|p| b.resource(p, body.substitutes))
-                        .collect::<Result<Vec<_>, _>>()?
-                        .into(),
-                }),
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Some(PatternTest {
+                        negated: *negated,
+                        patterns: b.table.add_ids(&ids).map_err(full)?,
+                    })
+                }
             };
             let conditions = s
                 .conditions
                 .iter()
                 .map(|c| b.predicate(c))
                 .collect::<Result<Vec<_>, _>>()?;
+            let sid = s.sid.map(|sid| b.text(sid)).transpose()?;
+            let actions = b.table.add_ids(&actions).map_err(full)?;
+            let conditions = b.table.add_ids(&conditions).map_err(full)?;
             b.table.statements.push(StatementCode {
-                sid: s.sid.map(Into::into),
+                sid,
                 index: id(s.index, "statements")?,
                 effect: match s.effect {
                     model::Effect::Allow => Effect::Allow,
@@ -521,11 +547,11 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
                 },
                 action: PatternTest {
                     negated: s.action_negated,
-                    patterns: actions.into(),
+                    patterns: actions,
                 },
                 resource,
                 principal: s.principal.map(Builder::principal),
-                conditions: conditions.into(),
+                conditions,
             });
         }
         b.table.bodies.push(BodyCode {
@@ -551,14 +577,16 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
     b.classes()?;
 
     for (i, p) in norm.policies.iter().enumerate() {
+        let name = b.text(p.name)?;
         b.table.policies.push(PolicyCode {
-            name: p.name.into(),
+            name,
             body: id(p.body, "policy bodies")?,
             session_error: p.session_error,
         });
         b.table
             .policy_index
-            .insert(p.name.into(), id(i, "policies")?);
+            .insert(p.name, id(i, "policies")?)
+            .map_err(full)?;
     }
     let by_name: HashMap<&str, u32> = norm
         .policies
@@ -568,21 +596,26 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
         .collect();
     let policy_id = |name: &str| by_name.get(name).copied();
     let names_to_ids =
-        |names: &[String]| -> Box<[u32]> { names.iter().filter_map(|n| policy_id(n)).collect() };
+        |names: &[String]| -> Vec<u32> { names.iter().filter_map(|n| policy_id(n)).collect() };
 
     for (i, (arn, entry)) in store.principals.iter().enumerate() {
         let pid = id(i, "principals")?;
-        b.table.principal_index.insert(arn.as_str().into(), pid);
+        b.table.principal_index.insert(arn, pid).map_err(full)?;
         if let Some((key, exact)) = role_key(arn) {
             if exact || !b.table.role_index.contains_key(key.as_str()) {
-                b.table.role_index.insert(key.into(), pid);
+                b.table.role_index.insert(&key, pid).map_err(full)?;
             }
         }
-        let tags = b.tags("aws:PrincipalTag/", Derived::PrincipalTag, &entry.tags);
+        let tags = b.tags("aws:PrincipalTag/", Derived::PrincipalTag, &entry.tags)?;
+        let policies = b
+            .table
+            .add_ids(&names_to_ids(&entry.policies))
+            .map_err(full)?;
+        let arn_text = b.text(arn)?;
         b.table.principals.push(PrincipalCode {
-            arn: arn.as_str().into(),
+            arn: arn_text,
             caller: sesame_runtime::engine::CallerCode::of(arn),
-            policies: names_to_ids(&entry.policies),
+            policies,
             boundary: entry.boundary.as_deref().and_then(policy_id),
             has_boundary: entry.boundary.is_some(),
             service_linked: arn
@@ -595,23 +628,33 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
     for (i, (arn, entry)) in store.resources.iter().enumerate() {
         b.table
             .resource_index
-            .insert(arn.as_str().into(), id(i, "resources")?);
-        let tags = b.tags("aws:ResourceTag/", Derived::ResourceTag, &entry.tags);
+            .insert(arn, id(i, "resources")?)
+            .map_err(full)?;
+        let tags = b.tags("aws:ResourceTag/", Derived::ResourceTag, &entry.tags)?;
+        let policies = b
+            .table
+            .add_ids(&names_to_ids(&entry.policies))
+            .map_err(full)?;
+        let account = entry.account.as_deref().map(|a| b.text(a)).transpose()?;
+        let arn_account = ResourceKind::arn_account(arn)
+            .map(|a| b.text(a))
+            .transpose()?;
         b.table.resources.push(ResourceCode {
-            policies: names_to_ids(&entry.policies),
+            policies,
             tags,
-            account: entry.account.as_deref().map(Into::into),
-            arn_account: ResourceKind::arn_account(arn).map(Into::into),
+            account,
+            arn_account,
             kind: ResourceKind::of(arn),
         });
     }
     for (i, (account, entry)) in store.accounts.iter().enumerate() {
         b.table
             .account_index
-            .insert(account.as_str().into(), id(i, "accounts")?);
+            .insert(account, id(i, "accounts")?)
+            .map_err(full)?;
         b.table.accounts.push(AccountCode {
-            scps: entry.scps.iter().map(|l| names_to_ids(l)).collect(),
-            rcps: entry.rcps.iter().map(|l| names_to_ids(l)).collect(),
+            scps: entry.scps.iter().map(|l| names_to_ids(l).into()).collect(),
+            rcps: entry.rcps.iter().map(|l| names_to_ids(l).into()).collect(),
         });
     }
     Ok(b.table)

@@ -185,8 +185,16 @@ impl Answerer {
                 ));
             }
             let bytes = std::fs::read(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
-            let compiled = sesame_runtime::Engine::from_artifact(&bytes)
-                .map_err(|e| format!("{shown}: {e}"))?;
+            let compiled = sesame_runtime::Engine::from_artifact(&bytes).map_err(|e| {
+                let hint = if e.is_truncated() {
+                    "; the file is incomplete (an interrupted write or copy?): compile the store again"
+                } else if e.is_corrupt() || e.is_inconsistent() {
+                    "; the file is damaged: compile the store again"
+                } else {
+                    ""
+                };
+                format!("{shown}: {e}{hint}")
+            })?;
             let scratch = compiled.scratch();
             return Ok(Answerer::Compiled(Box::new((compiled, scratch))));
         }

@@ -202,15 +202,6 @@ fn artifact_round_trip_agrees_with_the_spec() {
     assert!(count > 0);
 }
 
-fn fnv(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
 /// Truncated, corrupted and foreign bytes are refused with an error, never a
 /// panic; bodies corrupted behind a valid checksum either fail to decode or
 /// decode to a table whose ids all check out.
@@ -224,18 +215,20 @@ fn damaged_artifacts_are_refused() {
         .expect("a corpus file");
     let bytes = compile(&file.store).unwrap().to_artifact();
     for len in 0..bytes.len() {
-        assert!(
-            sesame_runtime::Engine::from_artifact(&bytes[..len]).is_err(),
-            "prefix {len}"
-        );
+        let err = sesame_runtime::Engine::from_artifact(&bytes[..len]).unwrap_err();
+        assert!(err.is_truncated(), "prefix {len}: {err}");
     }
+    let mut other_version = bytes.clone();
+    other_version[8] ^= 0x40;
+    let err = sesame_runtime::Engine::from_artifact(&other_version).unwrap_err();
+    assert!(err.is_version_mismatch(), "{err}");
     for i in 0..bytes.len() {
         let mut damaged = bytes.clone();
         damaged[i] ^= 0x5a;
-        assert!(
-            sesame_runtime::Engine::from_artifact(&damaged).is_err(),
-            "byte {i}"
-        );
+        let err = sesame_runtime::Engine::from_artifact(&damaged).unwrap_err();
+        if i >= 28 {
+            assert!(err.is_corrupt(), "byte {i}: {err}");
+        }
     }
     let mut accepted = 0;
     for i in 28..bytes.len() {
@@ -245,7 +238,7 @@ fn damaged_artifacts_are_refused() {
                 continue;
             }
             damaged[i] = value;
-            let sum = fnv(&damaged[28..]);
+            let sum = sesame_runtime::artifact::checksum(&damaged[28..]);
             damaged[20..28].copy_from_slice(&sum.to_le_bytes());
             if let Ok(engine) = sesame_runtime::Engine::from_artifact(&damaged) {
                 accepted += 1;

@@ -2,7 +2,7 @@
 //!
 //! The bytes are loaded twice: as they are (the header checks refuse almost
 //! everything), and as the body behind a valid header with the right length
-//! and checksum, so that the body decoder and the engine's table validation
+//! and checksum (`artifact::frame`), so that the body decoder and the engine's table validation
 //! see arbitrary input. Neither may panic or allocate without bound; a table
 //! that loads is then asked a few requests, which must not panic either.
 //!
@@ -11,18 +11,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sesame_runtime::artifact::{FORMAT_VERSION, MAGIC};
 use sesame_runtime::{Engine, Request};
-
-/// FNV-1a 64, the artifact's documented checksum.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
 
 fn exercise(engine: &Engine) {
     let mut scratch = engine.scratch();
@@ -48,12 +37,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(engine) = Engine::from_artifact(data) {
         exercise(&engine);
     }
-    let mut framed = Vec::with_capacity(28 + data.len());
-    framed.extend_from_slice(MAGIC);
-    framed.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    framed.extend_from_slice(&(data.len() as u64).to_le_bytes());
-    framed.extend_from_slice(&fnv1a(data).to_le_bytes());
-    framed.extend_from_slice(data);
+    let framed = sesame_runtime::artifact::frame(data);
     if let Ok(engine) = Engine::from_artifact(&framed) {
         exercise(&engine);
     }

@@ -92,17 +92,7 @@ impl KeyMatch {
 
 static NEXT_ENGINE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
-/// An id in a table that points nowhere.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TableError(pub String);
-
-impl std::fmt::Display for TableError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "inconsistent table: {}", self.0)
-    }
-}
-
-impl std::error::Error for TableError {}
+pub use crate::validate::TableError;
 
 /// Per-worker buffers: memo tables and text buffers sized for one engine.
 /// Reused across checks; a warm scratch makes a check allocation-free.
@@ -493,11 +483,12 @@ fn bit(bits: &[u64], i: u32) -> bool {
         .is_some_and(|w| w & (1u64 << (i % 64)) != 0)
 }
 
-fn tag(tags: &[(u32, Box<str>)], key: u32) -> Option<&str> {
+fn tag(t: &Table, tags: crate::table::Tags, key: u32) -> Option<&str> {
+    let tags = t.tags(tags);
     tags.binary_search_by_key(&key, |(k, _)| *k)
         .ok()
         .and_then(|i| tags.get(i))
-        .map(|(_, v)| &**v)
+        .map(|(_, v)| t.str(*v))
 }
 
 impl<'a> Setting<'a> {
@@ -560,11 +551,11 @@ impl<'a> Setting<'a> {
             Derived::ResourceAccount => self.resource_account.map(Vals::One),
             Derived::PrincipalTag => self
                 .principal_code
-                .and_then(|p| tag(&p.tags, key))
+                .and_then(|p| tag(self.t, p.tags, key))
                 .map(Vals::One),
             Derived::ResourceTag => self
                 .resource_code
-                .and_then(|r| tag(&r.tags, key))
+                .and_then(|r| tag(self.t, r.tags, key))
                 .map(Vals::One),
         }
     }
@@ -816,7 +807,7 @@ impl Eval<'_, '_> {
 
     fn resource_ok(&mut self, r: &crate::table::PatternTest) -> bool {
         let mut hit = false;
-        for p in &r.patterns {
+        for p in self.s.t.ids(r.patterns) {
             if self.resource_matches(*p) {
                 hit = true;
                 break;
@@ -833,9 +824,8 @@ impl Structure for Eval<'_, '_> {
     fn structural(&mut self, id: usize) -> Option<(Naming, bool)> {
         let t = self.s.t;
         let st = t.statements.get(id)?;
-        let hit = st
-            .action
-            .patterns
+        let hit = t
+            .ids(st.action.patterns)
             .iter()
             .any(|p| bit(self.s.action_bits, *p));
         if hit == st.action.negated {
@@ -857,7 +847,7 @@ impl Structure for Eval<'_, '_> {
         };
         let mut dynamic = false;
         if let Some(r) = &st.resource {
-            dynamic = r.patterns.iter().any(|p| {
+            dynamic = t.ids(r.patterns).iter().any(|p| {
                 matches!(
                     t.resource_patterns.get(*p as usize),
                     Some(PatternCode::Template(_))
@@ -938,7 +928,7 @@ impl Engine {
     /// An [`crate::artifact::ArtifactError`] naming what is wrong.
     pub fn from_artifact(bytes: &[u8]) -> Result<Engine, crate::artifact::ArtifactError> {
         let table = crate::artifact::read(bytes)?;
-        Engine::new(table).map_err(|e| crate::artifact::ArtifactError(e.to_string()))
+        Engine::new(table).map_err(crate::artifact::ArtifactError::from)
     }
 
     /// The table.
@@ -983,10 +973,10 @@ impl Engine {
         let sid = policy
             .and_then(|p| t.bodies.get(p.body as usize))
             .and_then(|b| t.statements.get(b.first as usize + hit.index as usize))
-            .and_then(|s| s.sid.as_deref());
+            .and_then(|s| s.sid.map(|sid| t.str(sid)));
         StatementView {
             layer: hit.layer,
-            policy: policy.map_or("", |p| &*p.name),
+            policy: policy.map_or("", |p| t.str(p.name)),
             index: hit.index as usize,
             sid,
         }
@@ -1121,7 +1111,7 @@ impl Engine {
                 role_key.push_str(caller.name);
                 principal_id = t.role_index.get(role_key.as_str()).copied();
                 match principal_id.and_then(|i| t.principals.get(i as usize)) {
-                    Some(p) => role = Some(&p.arn),
+                    Some(p) => role = Some(t.str(p.arn)),
                     None => {
                         role_arn.clear();
                         role_arn.push_str("arn:");
@@ -1141,14 +1131,14 @@ impl Engine {
         let resource_id = t.resource_index.get(request.resource).copied();
         let resource_code = resource_id.and_then(|i| t.resources.get(i as usize));
         let (arn_account, resource_kind) = match resource_code {
-            Some(r) => (r.arn_account.as_deref(), r.kind),
+            Some(r) => (r.arn_account.map(|a| t.str(a)), r.kind),
             None => (
                 ResourceKind::arn_account(request.resource),
                 ResourceKind::of(request.resource),
             ),
         };
         let resource_account = resource_code
-            .and_then(|r| r.account.as_deref())
+            .and_then(|r| r.account.map(|a| t.str(a)))
             .or(arn_account);
         let facts = Facts {
             caller: CallerCode::encode(&caller, request.principal),

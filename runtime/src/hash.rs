@@ -80,6 +80,253 @@ impl Hasher for FastHasher {
 /// A `HashMap` with [`FastHasher`].
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
+/// The hash of a string key as [`StrIndex`] uses it.
+#[inline]
+pub fn hash_str(key: &str) -> u64 {
+    let mut h = FastHasher::default();
+    h.write(key.as_bytes());
+    h.finish()
+}
+
+/// A map from strings to `u32` ids, built in one pass with its keys in one
+/// text buffer: no allocation per key, and iteration in insertion order.
+///
+/// Open addressing with linear probing over a power-of-two slot array kept
+/// at most half full; each slot holds the high half of the key's hash and
+/// 1 + the entry number (0 is empty), so a probe compares strings only when
+/// the hash halves agree.
+#[derive(Clone, Debug, Default)]
+pub struct StrIndex {
+    text: String,
+    /// Per entry: end of its key in `text`, and its value.
+    entries: Vec<(u32, u32)>,
+    slots: Vec<u64>,
+}
+
+impl StrIndex {
+    /// An empty map with room for `n` keys of `bytes` bytes in all.
+    pub fn with_capacity(n: usize, bytes: usize) -> StrIndex {
+        let mut m = StrIndex {
+            text: String::with_capacity(bytes),
+            entries: Vec::with_capacity(n),
+            slots: Vec::new(),
+        };
+        m.resize(n);
+        m
+    }
+
+    /// How many keys it holds.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether it holds no key.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn key_at(&self, entry: usize) -> &str {
+        let start = match entry.checked_sub(1) {
+            Some(prev) => self.entries.get(prev).map_or(0, |e| e.0 as usize),
+            None => 0,
+        };
+        let end = self.entries.get(entry).map_or(0, |e| e.0 as usize);
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    /// The slot of `key`: where it is, or the empty slot where it would go.
+    #[inline]
+    fn probe(&self, key: &str, hash: u64) -> (usize, Option<usize>) {
+        let mask = self.slots.len().wrapping_sub(1);
+        let tag = hash >> 32;
+        let mut i = (hash as usize) & mask;
+        // The table is never full, so an empty slot ends every probe; the
+        // bound only guards against a table built wrongly.
+        for _ in 0..self.slots.len() {
+            let slot = self.slots.get(i).copied().unwrap_or(0);
+            if slot == 0 {
+                return (i, None);
+            }
+            let entry = ((slot & 0xffff_ffff) as usize).wrapping_sub(1);
+            if slot >> 32 == tag && entry < self.entries.len() && self.key_at(entry) == key {
+                return (i, Some(entry));
+            }
+            i = (i + 1) & mask;
+        }
+        (usize::MAX, None)
+    }
+
+    /// The value of `key`.
+    #[inline]
+    pub fn get(&self, key: &str) -> Option<&u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let (_, entry) = self.probe(key, hash_str(key));
+        entry.and_then(|e| self.entries.get(e)).map(|e| &e.1)
+    }
+
+    /// Whether `key` is in the map.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Sets `key` to `value`; the old value, if `key` was there.
+    ///
+    /// # Errors
+    ///
+    /// When the keys' text would pass 4 GiB or the map 2^32 - 1 keys (the
+    /// positions are `u32`).
+    pub fn insert(&mut self, key: &str, value: u32) -> Result<Option<u32>, IndexFull> {
+        if self.slots.len() < 2 * (self.entries.len() + 1) {
+            self.resize(self.entries.len() + 1);
+        }
+        let hash = hash_str(key);
+        match self.probe(key, hash) {
+            (_, Some(entry)) => Ok(self
+                .entries
+                .get_mut(entry)
+                .map(|e| std::mem::replace(&mut e.1, value))),
+            (slot, None) => {
+                let end = u32::try_from(self.text.len() + key.len()).map_err(|_| IndexFull)?;
+                let number = u32::try_from(self.entries.len() + 1)
+                    .ok()
+                    .filter(|n| *n != u32::MAX)
+                    .ok_or(IndexFull)?;
+                let cell = self.slots.get_mut(slot).ok_or(IndexFull)?;
+                *cell = ((hash >> 32) << 32) | u64::from(number);
+                self.text.push_str(key);
+                self.entries.push((end, value));
+                Ok(None)
+            }
+        }
+    }
+
+    /// A map of distinct keys, built in one pass: the keys' slots are
+    /// found in slot order (a counting sort on the high bits of each home
+    /// slot), so the slot array is written region by region instead of at
+    /// random, which is what a cold load of a large map is bound by.
+    ///
+    /// # Errors
+    ///
+    /// The first key that repeats, or [`IndexFull`] past 32-bit positions.
+    pub fn from_distinct<'k>(
+        keys: impl ExactSizeIterator<Item = (&'k str, u32)>,
+        bytes: usize,
+    ) -> Result<StrIndex, FromDistinctError> {
+        let n = keys.len();
+        let mut m = StrIndex::with_capacity(n, bytes);
+        let mut hashes: Vec<(u64, u32)> = Vec::with_capacity(n);
+        for (i, (key, value)) in keys.enumerate() {
+            let end =
+                u32::try_from(m.text.len() + key.len()).map_err(|_| FromDistinctError::Full)?;
+            let number = u32::try_from(i + 1).map_err(|_| FromDistinctError::Full)?;
+            m.text.push_str(key);
+            m.entries.push((end, value));
+            hashes.push((hash_str(key), number));
+        }
+        let mask = m.slots.len().wrapping_sub(1);
+        let shift = (m.slots.len().trailing_zeros()).saturating_sub(8);
+        let region = |h: u64| ((h as usize & mask) >> shift) & 0xff;
+        let mut starts = [0usize; 257];
+        for (h, _) in &hashes {
+            if let Some(c) = starts.get_mut(region(*h) + 1) {
+                *c += 1;
+            }
+        }
+        for r in 1..starts.len() {
+            let before = starts.get(r - 1).copied().unwrap_or(0);
+            if let Some(c) = starts.get_mut(r) {
+                *c += before;
+            }
+        }
+        let mut ordered: Vec<(u64, u32)> = vec![(0, 0); n];
+        for (h, e) in &hashes {
+            if let Some(next) = starts.get_mut(region(*h)) {
+                if let Some(cell) = ordered.get_mut(*next) {
+                    *cell = (*h, *e);
+                }
+                *next += 1;
+            }
+        }
+        drop(hashes);
+        for (h, number) in ordered {
+            let mut i = (h as usize) & mask;
+            let tag = h >> 32;
+            loop {
+                let slot = m.slots.get(i).copied().unwrap_or(0);
+                if slot == 0 {
+                    break;
+                }
+                if slot >> 32 == tag {
+                    let other = ((slot & 0xffff_ffff) as usize).wrapping_sub(1);
+                    let this = (number as usize).wrapping_sub(1);
+                    if m.key_at(other) == m.key_at(this) {
+                        let key = m.key_at(this).to_owned();
+                        return Err(FromDistinctError::Repeated(key));
+                    }
+                }
+                i = (i + 1) & mask;
+            }
+            if let Some(cell) = m.slots.get_mut(i) {
+                *cell = (tag << 32) | u64::from(number);
+            }
+        }
+        Ok(m)
+    }
+
+    /// Makes room for `n` keys in all, re-placing the keys it holds.
+    fn resize(&mut self, n: usize) {
+        let want = (2 * n.max(4)).next_power_of_two();
+        if want <= self.slots.len() {
+            return;
+        }
+        self.slots = vec![0; want];
+        let mask = want - 1;
+        for e in 0..self.entries.len() {
+            let hash = hash_str(self.key_at(e));
+            let mut i = (hash as usize) & mask;
+            while self.slots.get(i).is_some_and(|s| *s != 0) {
+                i = (i + 1) & mask;
+            }
+            if let Some(cell) = self.slots.get_mut(i) {
+                *cell = ((hash >> 32) << 32) | (e as u64 + 1);
+            }
+        }
+    }
+
+    /// The keys and values, in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
+        (0..self.entries.len()).map(|e| (self.key_at(e), self.entries.get(e).map_or(0, |v| v.1)))
+    }
+
+    /// The values, in insertion order.
+    pub fn values(&self) -> impl Iterator<Item = &u32> + '_ {
+        self.entries.iter().map(|e| &e.1)
+    }
+}
+
+/// Why [`StrIndex::from_distinct`] refused its keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FromDistinctError {
+    /// This key came twice.
+    Repeated(String),
+    /// More keys or key bytes than 32-bit positions allow.
+    Full,
+}
+
+/// A [`StrIndex`] cannot grow further (2^32 - 1 keys or 4 GiB of keys).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IndexFull;
+
+impl std::fmt::Display for IndexFull {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("string index: more keys or key bytes than 32-bit positions allow")
+    }
+}
+
+impl std::error::Error for IndexFull {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +347,44 @@ mod tests {
             buckets.len() > 2400,
             "only {} of 4096 buckets used",
             buckets.len()
+        );
+    }
+
+    #[test]
+    fn str_index_finds_what_it_holds() {
+        let mut m = StrIndex::with_capacity(0, 0);
+        assert_eq!(m.get("a"), None);
+        for i in 0..1000u32 {
+            assert_eq!(m.insert(&format!("key-{i}"), i).unwrap(), None);
+        }
+        assert_eq!(m.insert("key-7", 70).unwrap(), Some(7));
+        assert_eq!(m.insert("", 5000).unwrap(), None);
+        assert_eq!(m.len(), 1001);
+        for i in 0..1000u32 {
+            let want = if i == 7 { 70 } else { i };
+            assert_eq!(m.get(&format!("key-{i}")), Some(&want));
+        }
+        assert_eq!(m.get(""), Some(&5000));
+        assert_eq!(m.get("key-1000"), None);
+        assert!(m.contains_key("key-999"));
+        let keys: Vec<&str> = m.iter().map(|(k, _)| k).take(3).collect();
+        assert_eq!(keys, ["key-0", "key-1", "key-2"]);
+        assert_eq!(m.values().count(), 1001);
+        assert!(StrIndex::default().get("x").is_none());
+        let keys: Vec<String> = (0..5000).map(|i| format!("arn:x:{i}")).collect();
+        let built = StrIndex::from_distinct(
+            keys.iter().enumerate().map(|(i, k)| (k.as_str(), i as u32)),
+            0,
+        )
+        .unwrap();
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(built.get(k), Some(&(i as u32)));
+        }
+        assert_eq!(built.get("arn:x:5000"), None);
+        let twice = ["a", "b", "a"];
+        assert_eq!(
+            StrIndex::from_distinct(twice.iter().map(|k| (*k, 0)), 3).unwrap_err(),
+            FromDistinctError::Repeated("a".to_owned())
         );
     }
 }

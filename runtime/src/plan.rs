@@ -348,8 +348,8 @@ impl PlanCache {
         let resource_policies: &[u32] = facts
             .resource_code
             .and_then(|i| t.resources.get(i as usize))
-            .map_or(&[], |r| &r.policies);
-        let identity: &[u32] = principal_code.map_or(&[], |p| &p.policies);
+            .map_or(&[], |r| t.ids(r.policies));
+        let identity: &[u32] = principal_code.map_or(&[], |p| t.ids(p.policies));
         let boundary = principal_code.and_then(|p| p.boundary);
 
         // Denies, layer by layer, as the spec collects them.
@@ -449,7 +449,7 @@ impl PlanCache {
                 }
                 if let Some((naming, dynamic)) = s.structural(id) {
                     let first = self.preds.len();
-                    self.preds.extend_from_slice(&st.conditions);
+                    self.preds.extend_from_slice(t.ids(st.conditions));
                     self.entries.push(Entry {
                         id: u32::try_from(id).unwrap_or(u32::MAX),
                         policy,

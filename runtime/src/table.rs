@@ -7,18 +7,139 @@
 //! patterns. Lists hold ids into the other lists; [`crate::Engine::new`]
 //! checks that every id is in range, so the check path never meets a dangling
 //! one.
+//!
+//! The parts that grow with the store's entries (names, ARNs, tag values,
+//! lists of ids) are not allocated one by one: strings live in one text
+//! arena ([`Table::text`], addressed by [`Str`]), id lists in one id arena
+//! ([`Table::lists`], [`Ids`]), tags in one tag arena ([`Table::tag_pairs`],
+//! [`Tags`]), and the name-to-id maps are [`StrIndex`]es with their keys in
+//! one buffer. A table of a million entries is then a few dozen
+//! allocations, which is what lets an artifact load in milliseconds.
 
 use crate::glob::{Program, Tok};
-use crate::hash::FastMap;
+use crate::hash::StrIndex;
 use crate::text::Cidr;
+
+/// A string of [`Table::text`]: its byte range.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Str {
+    /// The first byte.
+    pub start: u32,
+    /// One past the last byte.
+    pub end: u32,
+}
+
+/// A list of ids in [`Table::lists`]: its range.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Ids {
+    /// The first item.
+    pub start: u32,
+    /// One past the last item.
+    pub end: u32,
+}
+
+/// A list of tags (key id, value) in [`Table::tag_pairs`]: its range.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Tags {
+    /// The first item.
+    pub start: u32,
+    /// One past the last item.
+    pub end: u32,
+}
+
+/// A table arena would pass `u32` positions (4 GiB of text or 2^32 items).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArenaFull;
+
+impl std::fmt::Display for ArenaFull {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("table arena: more than 32-bit positions allow")
+    }
+}
+
+impl std::error::Error for ArenaFull {}
+
+fn range_of(start: usize, end: usize) -> Result<(u32, u32), ArenaFull> {
+    Ok((
+        u32::try_from(start).map_err(|_| ArenaFull)?,
+        u32::try_from(end).map_err(|_| ArenaFull)?,
+    ))
+}
+
+impl Table {
+    /// The text of `s` (empty for a range the table does not hold, which
+    /// [`crate::Engine::new`] refuses).
+    #[inline]
+    pub fn str(&self, s: Str) -> &str {
+        self.text
+            .get(s.start as usize..s.end as usize)
+            .unwrap_or("")
+    }
+
+    /// The ids of `ids` (empty for a range the table does not hold).
+    #[inline]
+    pub fn ids(&self, ids: Ids) -> &[u32] {
+        self.lists
+            .get(ids.start as usize..ids.end as usize)
+            .unwrap_or(&[])
+    }
+
+    /// The tags of `tags` (empty for a range the table does not hold).
+    #[inline]
+    pub fn tags(&self, tags: Tags) -> &[(u32, Str)] {
+        self.tag_pairs
+            .get(tags.start as usize..tags.end as usize)
+            .unwrap_or(&[])
+    }
+
+    /// Appends `s` to the text arena.
+    ///
+    /// # Errors
+    ///
+    /// [`ArenaFull`] past 4 GiB of text.
+    pub fn add_str(&mut self, s: &str) -> Result<Str, ArenaFull> {
+        let (start, end) = range_of(self.text.len(), self.text.len() + s.len())?;
+        self.text.push_str(s);
+        Ok(Str { start, end })
+    }
+
+    /// Appends `ids` to the id arena.
+    ///
+    /// # Errors
+    ///
+    /// [`ArenaFull`] past 2^32 ids.
+    pub fn add_ids(&mut self, ids: &[u32]) -> Result<Ids, ArenaFull> {
+        let (start, end) = range_of(self.lists.len(), self.lists.len() + ids.len())?;
+        self.lists.extend_from_slice(ids);
+        Ok(Ids { start, end })
+    }
+
+    /// Appends `tags` to the tag arena.
+    ///
+    /// # Errors
+    ///
+    /// [`ArenaFull`] past 2^32 tags.
+    pub fn add_tags(&mut self, tags: &[(u32, Str)]) -> Result<Tags, ArenaFull> {
+        let (start, end) = range_of(self.tag_pairs.len(), self.tag_pairs.len() + tags.len())?;
+        self.tag_pairs.extend_from_slice(tags);
+        Ok(Tags { start, end })
+    }
+}
 
 /// A compiled store.
 #[derive(Clone, Debug, Default)]
 pub struct Table {
+    /// The text arena: every [`Str`] of the table points into it.
+    pub text: String,
+    /// The id arena: every [`Ids`] of the table points into it.
+    pub lists: Vec<u32>,
+    /// The tag arena: every [`Tags`] of the table points into it; tag
+    /// values are [`Str`]s.
+    pub tag_pairs: Vec<(u32, Str)>,
     /// Store policies, by id.
     pub policies: Vec<PolicyCode>,
     /// Store policy names to ids (for session policies).
-    pub policy_index: FastMap<Box<str>, u32>,
+    pub policy_index: StrIndex,
     /// Distinct policy bodies.
     pub bodies: Vec<BodyCode>,
     /// Every statement of every body, bodies contiguous.
@@ -34,25 +155,25 @@ pub struct Table {
     /// Principals of the store.
     pub principals: Vec<PrincipalCode>,
     /// Principal ARNs to ids.
-    pub principal_index: FastMap<Box<str>, u32>,
+    pub principal_index: StrIndex,
     /// `PARTITION:ACCOUNT:ROLE` to the principal id a role session of that
     /// role takes its policies from.
-    pub role_index: FastMap<Box<str>, u32>,
+    pub role_index: StrIndex,
     /// Resources of the store.
     pub resources: Vec<ResourceCode>,
     /// Resource ARNs to ids.
-    pub resource_index: FastMap<Box<str>, u32>,
+    pub resource_index: StrIndex,
     /// Accounts with SCPs or RCPs.
     pub accounts: Vec<AccountCode>,
     /// Account ids to ids.
-    pub account_index: FastMap<Box<str>, u32>,
+    pub account_index: StrIndex,
 }
 
 /// One store policy.
 #[derive(Clone, Debug)]
 pub struct PolicyCode {
     /// Its name in the store.
-    pub name: Box<str>,
+    pub name: Str,
     /// Its body.
     pub body: u32,
     /// Why it cannot be a session policy, if it cannot.
@@ -103,7 +224,7 @@ pub enum Effect {
 #[derive(Clone, Debug)]
 pub struct StatementCode {
     /// Its `Sid`.
-    pub sid: Option<Box<str>>,
+    pub sid: Option<Str>,
     /// Its index in its policy.
     pub index: u32,
     /// Its effect.
@@ -115,7 +236,7 @@ pub struct StatementCode {
     /// `Principal` or `NotPrincipal`, if present.
     pub principal: Option<PrincipalTest>,
     /// Predicate ids, all of which must hold.
-    pub conditions: Box<[u32]>,
+    pub conditions: Ids,
 }
 
 /// A list of patterns, matched or excluded.
@@ -124,7 +245,7 @@ pub struct PatternTest {
     /// `NotAction` / `NotResource`.
     pub negated: bool,
     /// Pattern ids (action patterns or resource patterns).
-    pub patterns: Box<[u32]>,
+    pub patterns: Ids,
 }
 
 /// `Principal` or `NotPrincipal`.
@@ -161,7 +282,7 @@ pub struct ActionTable {
     /// Distinct lower-cased action patterns.
     pub patterns: Vec<Program>,
     /// Literal actions (lower case) to class ids.
-    pub known: FastMap<Box<str>, u32>,
+    pub known: StrIndex,
     /// Per class, the bitset of patterns that match its actions.
     pub classes: Vec<Box<[u64]>>,
 }
@@ -324,12 +445,12 @@ pub enum Test {
 #[derive(Clone, Debug, Default)]
 pub struct PrincipalCode {
     /// Its ARN.
-    pub arn: Box<str>,
+    pub arn: Str,
     /// The ARN read as a caller, once ([`crate::engine::CallerCode::of`]);
     /// `None` when the check must refuse it.
     pub caller: Option<crate::engine::CallerCode>,
     /// Identity policy ids, in attachment order.
-    pub policies: Box<[u32]>,
+    pub policies: Ids,
     /// The permissions boundary's policy id.
     pub boundary: Option<u32>,
     /// Whether the entry names a permissions boundary.
@@ -338,20 +459,20 @@ pub struct PrincipalCode {
     /// which SCPs do not affect.
     pub service_linked: bool,
     /// `aws:PrincipalTag/...` key ids and values, sorted by key id.
-    pub tags: Box<[(u32, Box<str>)]>,
+    pub tags: Tags,
 }
 
 /// One resource of the store.
 #[derive(Clone, Debug, Default)]
 pub struct ResourceCode {
     /// Resource policy ids, in attachment order.
-    pub policies: Box<[u32]>,
+    pub policies: Ids,
     /// `aws:ResourceTag/...` key ids and values, sorted by key id.
-    pub tags: Box<[(u32, Box<str>)]>,
+    pub tags: Tags,
     /// The owning account from the store.
-    pub account: Option<Box<str>>,
+    pub account: Option<Str>,
     /// The account field of the ARN, when it is an ARN with one.
-    pub arn_account: Option<Box<str>>,
+    pub arn_account: Option<Str>,
     /// What the ARN names, for the key and trust policy rule.
     pub kind: ResourceKind,
 }

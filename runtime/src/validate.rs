@@ -1,122 +1,297 @@
-//! Checks that every id in a [`Table`] points at something.
+//! Checks that every id in a [`Table`] points at something and every arena
+//! range lies in its arena, in one linear pass.
 
-use crate::engine::TableError;
-use crate::table::{GlobValue, PatternCode, Piece, Table, Template, Test, TextValue};
+use std::fmt;
 
-fn within(what: &str, id: u32, len: usize) -> Result<(), TableError> {
-    if (id as usize) < len {
-        Ok(())
-    } else {
-        Err(TableError(format!(
-            "{what} id {id} is out of range ({len})"
-        )))
+use crate::table::{
+    GlobValue, Ids, PatternCode, Piece, Str, Table, Tags, Template, Test, TextValue,
+};
+
+/// What is wrong with a table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Problem {
+    /// An id past the end of the list it indexes.
+    DanglingId,
+    /// An arena range outside its arena, reversed, or not on character
+    /// boundaries.
+    BadRange,
+    /// A principal's caller record that does not fit its ARN.
+    BadCaller,
+}
+
+/// A table whose ids or ranges point nowhere: where, and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableError {
+    problem: Problem,
+    /// The table part that holds the bad reference (`statement 4`, ...).
+    place: String,
+    /// What is wrong with it.
+    detail: String,
+}
+
+impl TableError {
+    fn new(problem: Problem, place: impl fmt::Display, detail: String) -> TableError {
+        TableError {
+            problem,
+            place: place.to_string(),
+            detail,
+        }
+    }
+
+    /// Whether an id points past the end of its list.
+    pub fn is_dangling_id(&self) -> bool {
+        self.problem == Problem::DanglingId
+    }
+
+    /// Whether a string, id-list or tag range lies outside its arena.
+    pub fn is_bad_range(&self) -> bool {
+        self.problem == Problem::BadRange
+    }
+
+    /// Whether a principal's precomputed caller record does not fit its ARN.
+    pub fn is_bad_caller(&self) -> bool {
+        self.problem == Problem::BadCaller
+    }
+
+    /// The table part that holds the bad reference, such as `statement 4`.
+    pub fn place(&self) -> &str {
+        &self.place
     }
 }
 
-fn template(t: &Template, keys: usize) -> Result<(), TableError> {
+impl fmt::Display for TableError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "inconsistent table: {}: {}", self.place, self.detail)
+    }
+}
+
+impl std::error::Error for TableError {}
+
+/// The place being checked, formatted only when something is wrong.
+#[derive(Clone, Copy)]
+struct At<'a>(&'a str, usize);
+
+impl fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.0, self.1)
+    }
+}
+
+fn within(at: At<'_>, what: &str, id: u32, len: usize) -> Result<(), TableError> {
+    if (id as usize) < len {
+        Ok(())
+    } else {
+        Err(TableError::new(
+            Problem::DanglingId,
+            at,
+            format!("{what} id {id} is out of range ({len})"),
+        ))
+    }
+}
+
+fn range(at: At<'_>, what: &str, start: u32, end: u32, len: usize) -> Result<(), TableError> {
+    if start <= end && end as usize <= len {
+        Ok(())
+    } else {
+        Err(TableError::new(
+            Problem::BadRange,
+            at,
+            format!("{what} range {start}..{end} is outside its arena ({len})"),
+        ))
+    }
+}
+
+fn text(t: &Table, at: At<'_>, s: Str) -> Result<(), TableError> {
+    if t.text.get(s.start as usize..s.end as usize).is_some() {
+        Ok(())
+    } else {
+        Err(TableError::new(
+            Problem::BadRange,
+            at,
+            format!(
+                "string range {}..{} is not a string of the text arena ({} bytes)",
+                s.start,
+                s.end,
+                t.text.len()
+            ),
+        ))
+    }
+}
+
+fn ids<'t>(t: &'t Table, at: At<'_>, ids: Ids) -> Result<&'t [u32], TableError> {
+    range(at, "id list", ids.start, ids.end, t.lists.len())?;
+    Ok(t.ids(ids))
+}
+
+fn tags(t: &Table, at: At<'_>, tags: Tags, keys: usize) -> Result<(), TableError> {
+    range(at, "tag list", tags.start, tags.end, t.tag_pairs.len())?;
+    let list = t.tags(tags);
+    for (k, v) in list {
+        within(at, "key", *k, keys)?;
+        text(t, at, *v)?;
+    }
+    if list.windows(2).any(|w| matches!(w, [a, b] if a.0 >= b.0)) {
+        return Err(TableError::new(
+            Problem::BadRange,
+            at,
+            "tags are not sorted by key id".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+fn template(at: At<'_>, t: &Template, keys: usize) -> Result<(), TableError> {
     for piece in &t.pieces {
         if let Piece::Var { key, .. } = piece {
-            within("key", *key, keys)?;
+            within(at, "key", *key, keys)?;
         }
     }
     Ok(())
 }
 
-/// Checks every id of the table.
+fn index<'i>(
+    name: &str,
+    values: impl Iterator<Item = &'i u32>,
+    what: &str,
+    len: usize,
+) -> Result<(), TableError> {
+    for (i, id) in values.enumerate() {
+        within(At(name, i), what, *id, len)?;
+    }
+    Ok(())
+}
+
+/// Checks every id and range of the table.
 pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
     let keys = t.keys.len();
-    for p in &t.policies {
-        within("body", p.body, t.bodies.len())?;
+    let policies = t.policies.len();
+    for (i, p) in t.policies.iter().enumerate() {
+        let at = At("policy", i);
+        within(at, "body", p.body, t.bodies.len())?;
+        text(t, at, p.name)?;
     }
-    for id in t.policy_index.values() {
-        within("policy", *id, t.policies.len())?;
-    }
-    for b in &t.bodies {
+    index(
+        "policy index entry",
+        t.policy_index.values(),
+        "policy",
+        policies,
+    )?;
+    for (i, b) in t.bodies.iter().enumerate() {
         let end = u64::from(b.first) + u64::from(b.len);
         if end > t.statements.len() as u64 {
-            return Err(TableError(format!(
-                "a body's statements end at {end}, past {}",
-                t.statements.len()
-            )));
+            return Err(TableError::new(
+                Problem::DanglingId,
+                At("body", i),
+                format!("statements end at {end}, past {}", t.statements.len()),
+            ));
         }
     }
-    for s in &t.statements {
-        for p in &s.action.patterns {
-            within("action pattern", *p, t.actions.patterns.len())?;
+    for (i, s) in t.statements.iter().enumerate() {
+        let at = At("statement", i);
+        if let Some(sid) = s.sid {
+            text(t, at, sid)?;
+        }
+        for p in ids(t, at, s.action.patterns)? {
+            within(at, "action pattern", *p, t.actions.patterns.len())?;
         }
         if let Some(r) = &s.resource {
-            for p in &r.patterns {
-                within("resource pattern", *p, t.resource_patterns.len())?;
+            for p in ids(t, at, r.patterns)? {
+                within(at, "resource pattern", *p, t.resource_patterns.len())?;
             }
         }
-        for c in &s.conditions {
-            within("predicate", *c, t.predicates.len())?;
+        for c in ids(t, at, s.conditions)? {
+            within(at, "predicate", *c, t.predicates.len())?;
         }
     }
-    for c in t.actions.known.values() {
-        within("action class", *c, t.actions.classes.len())?;
-    }
-    for p in &t.resource_patterns {
+    index(
+        "action index entry",
+        t.actions.known.values(),
+        "action class",
+        t.actions.classes.len(),
+    )?;
+    for (i, p) in t.resource_patterns.iter().enumerate() {
         if let PatternCode::Template(tm) = p {
-            template(tm, keys)?;
+            template(At("resource pattern", i), tm, keys)?;
         }
     }
-    for p in &t.predicates {
-        within("key", p.key, keys)?;
+    for (i, p) in t.predicates.iter().enumerate() {
+        let at = At("predicate", i);
+        within(at, "key", p.key, keys)?;
         match &p.test {
             Test::Equals(vs) | Test::EqualsIgnoreCase(vs) => {
                 for v in vs {
                     if let TextValue::Template(tm) = v {
-                        template(tm, keys)?;
+                        template(at, tm, keys)?;
                     }
                 }
             }
             Test::Like(vs) | Test::Arn(vs) => {
                 for v in vs {
                     if let GlobValue::Template(tm) = v {
-                        template(tm, keys)?;
+                        template(at, tm, keys)?;
                     }
                 }
             }
             _ => {}
         }
     }
-    let policies = t.policies.len();
-    for p in &t.principals {
-        if p.caller.is_some_and(|c| !c.fits(&p.arn)) {
-            return Err(TableError(format!(
-                "the caller record of `{}` does not fit its ARN",
-                p.arn
-            )));
+    for (i, p) in t.principals.iter().enumerate() {
+        let at = At("principal", i);
+        text(t, at, p.arn)?;
+        if p.caller.is_some_and(|c| !c.fits(t.str(p.arn))) {
+            return Err(TableError::new(
+                Problem::BadCaller,
+                at,
+                format!(
+                    "the caller record of `{}` does not fit its ARN",
+                    t.str(p.arn)
+                ),
+            ));
         }
-        for id in p.policies.iter().chain(p.boundary.iter()) {
-            within("policy", *id, policies)?;
+        for id in ids(t, at, p.policies)?.iter().chain(p.boundary.iter()) {
+            within(at, "policy", *id, policies)?;
         }
-        for (k, _) in &p.tags {
-            within("key", *k, keys)?;
+        tags(t, at, p.tags, keys)?;
+    }
+    for (i, r) in t.resources.iter().enumerate() {
+        let at = At("resource", i);
+        for id in ids(t, at, r.policies)? {
+            within(at, "policy", *id, policies)?;
+        }
+        tags(t, at, r.tags, keys)?;
+        for s in r.account.iter().chain(r.arn_account.iter()) {
+            text(t, at, *s)?;
         }
     }
-    for r in &t.resources {
-        for id in &r.policies {
-            within("policy", *id, policies)?;
-        }
-        for (k, _) in &r.tags {
-            within("key", *k, keys)?;
-        }
-    }
-    for a in &t.accounts {
+    for (i, a) in t.accounts.iter().enumerate() {
         for id in a.scps.iter().chain(a.rcps.iter()).flat_map(|l| l.iter()) {
-            within("policy", *id, policies)?;
+            within(At("account", i), "policy", *id, policies)?;
         }
     }
-    for id in t.principal_index.values().chain(t.role_index.values()) {
-        within("principal", *id, t.principals.len())?;
-    }
-    for id in t.resource_index.values() {
-        within("resource", *id, t.resources.len())?;
-    }
-    for id in t.account_index.values() {
-        within("account", *id, t.accounts.len())?;
-    }
+    let principals = t.principals.len();
+    index(
+        "principal index entry",
+        t.principal_index.values(),
+        "principal",
+        principals,
+    )?;
+    index(
+        "role index entry",
+        t.role_index.values(),
+        "principal",
+        principals,
+    )?;
+    index(
+        "resource index entry",
+        t.resource_index.values(),
+        "resource",
+        t.resources.len(),
+    )?;
+    index(
+        "account index entry",
+        t.account_index.values(),
+        "account",
+        t.accounts.len(),
+    )?;
     Ok(())
 }

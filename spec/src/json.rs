@@ -124,8 +124,19 @@ impl<'de> Visitor<'de> for JsonVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
         let mut entries: Vec<(String, Json)> = Vec::new();
+        // Small objects (policies) scan; a store's maps of 100,000s of
+        // principals and resources use a set, so reading stays linear.
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         while let Some(key) = map.next_key::<String>()? {
-            if entries.iter().any(|(k, _)| *k == key) {
+            let duplicate = if entries.len() < 16 {
+                entries.iter().any(|(k, _)| *k == key)
+            } else {
+                if seen.is_empty() {
+                    seen.extend(entries.iter().map(|(k, _)| k.clone()));
+                }
+                !seen.insert(key.clone())
+            };
+            if duplicate {
                 return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
             }
             let value = map.next_value()?;
@@ -138,6 +149,20 @@ impl<'de> Visitor<'de> for JsonVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn duplicate_keys_in_large_objects_are_refused() {
+        let mut text = String::from("{");
+        for i in 0..100 {
+            text.push_str(&format!("\"k{i}\": {i}, "));
+        }
+        text.push_str("\"k42\": 0}");
+        let err = Json::parse(&text).unwrap_err().to_string();
+        assert!(err.contains("duplicate key `k42`"), "{err}");
+        text.truncate(text.len() - "\"k42\": 0}".len());
+        text.push_str("\"k100\": 0}");
+        assert!(Json::parse(&text).is_ok());
+    }
 
     #[test]
     fn duplicate_keys_are_refused_with_a_place() {

@@ -586,6 +586,21 @@ impl<'a> Setting<'a> {
         true
     }
 
+    /// For a template that is one variable alone (`${aws:PrincipalTag/t}`),
+    /// `f` of its value without rendering it (false when it cannot be
+    /// resolved, as [`Setting::materialize`] decides); `None` for any other
+    /// template.
+    fn lone_variable(&self, template: &Template, f: impl FnOnce(&str) -> bool) -> Option<bool> {
+        let [Piece::Var { key, default }] = &*template.pieces else {
+            return None;
+        };
+        let resolved = match self.lookup(*key) {
+            Some(vals) => vals.single(),
+            None => default.as_deref(),
+        };
+        Some(resolved.is_some_and(f))
+    }
+
     /// The template's text (wildcards written as `*` and `?`).
     fn render(&self, template: &Template, work: &mut Work) -> bool {
         if !self.materialize(template, &mut work.toks) {
@@ -624,11 +639,15 @@ impl<'a> Setting<'a> {
             Test::Null { .. } => false,
             Test::Equals(vs) => vs.iter().any(|v| match v {
                 TextValue::Text(t) => **t == *value,
-                TextValue::Template(t) => self.render(t, work) && work.text == value,
+                TextValue::Template(t) => self
+                    .lone_variable(t, |text| text == value)
+                    .unwrap_or_else(|| self.render(t, work) && work.text == value),
             }),
             Test::EqualsIgnoreCase(vs) => vs.iter().any(|v| match v {
                 TextValue::Text(t) => lower_eq(value, t),
-                TextValue::Template(t) => self.render(t, work) && both_lower_eq(&work.text, value),
+                TextValue::Template(t) => self
+                    .lone_variable(t, |text| both_lower_eq(text, value))
+                    .unwrap_or_else(|| self.render(t, work) && both_lower_eq(&work.text, value)),
             }),
             Test::Like(vs) => vs.iter().any(|v| self.glob(v, false, value, work)),
             Test::Arn(vs) => vs.iter().any(|v| self.glob(v, true, value, work)),

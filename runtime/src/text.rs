@@ -108,10 +108,75 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The form requests carry (`aws:CurrentTime`): exactly
+/// `YYYY-MM-DDThh:mm:ssZ`, read without the general parser's steps; `None`
+/// for anything else (the general parser then decides).
+fn parse_plain_utc(s: &str) -> Option<i128> {
+    let b: &[u8; 20] = s.as_bytes().try_into().ok()?;
+    let [
+        y0,
+        y1,
+        y2,
+        y3,
+        b'-',
+        m0,
+        m1,
+        b'-',
+        d0,
+        d1,
+        b'T',
+        h0,
+        h1,
+        b':',
+        n0,
+        n1,
+        b':',
+        s0,
+        s1,
+        b'Z',
+    ] = *b
+    else {
+        return None;
+    };
+    let mut value = [0i64; 7];
+    let groups: [&[u8]; 6] = [
+        &[y0, y1, y2, y3],
+        &[m0, m1],
+        &[d0, d1],
+        &[h0, h1],
+        &[n0, n1],
+        &[s0, s1],
+    ];
+    for (slot, group) in value.iter_mut().zip(groups) {
+        for &c in group {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            *slot = *slot * 10 + i64::from(c - b'0');
+        }
+    }
+    let [year, month, day, hour, minute, second, _] = value;
+    if !(1..=12).contains(&month)
+        || day < 1
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 59
+    {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    let secs = days * 86_400 + hour * 3_600 + minute * 60 + second;
+    Some(i128::from(secs) * 1_000_000_000)
+}
+
 /// An instant as nanoseconds since the Unix epoch: epoch seconds (digits
 /// only), or ISO 8601 `YYYY-MM-DD`, optionally `Thh:mm`, `:ss`, a fraction,
 /// and a zone `Z`, `+hh:mm`, `-hh:mm`, `+hhmm` or `+hh` (UTC when none).
 pub fn parse_date(s: &str) -> Option<i128> {
+    if let Some(instant) = parse_plain_utc(s) {
+        return Some(instant);
+    }
     if !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()) {
         let secs: i128 = s.parse().ok()?;
         return secs.checked_mul(1_000_000_000);
@@ -333,6 +398,53 @@ pub(crate) fn le_word(bytes: &[u8]) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    /// The direct reading of `YYYY-MM-DDThh:mm:ssZ` gives what the general
+    /// reading gives, and leaves everything else to it.
+    #[test]
+    fn plain_utc_dates_read_as_the_general_parser_reads_them() {
+        let general = |s: &str| {
+            // The general path alone: the same text with `+00:00` for `Z`.
+            let t = s.strip_suffix('Z').map(|p| format!("{p}+00:00"));
+            t.and_then(|t| parse_date(&t))
+        };
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..20_000 {
+            let s = format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+                next(10_000),
+                next(14),
+                next(33),
+                next(25),
+                next(61),
+                next(61)
+            );
+            assert_eq!(parse_plain_utc(&s), general(&s), "{s}");
+            if let Some(v) = parse_plain_utc(&s) {
+                assert_eq!(parse_date(&s), Some(v));
+            }
+        }
+        for s in [
+            "2025-02-29T00:00:00Z",
+            "2024-02-29T23:59:59Z",
+            "2025-06-01T00:00:00+00:00",
+            "2025-06-01T00:00:00.5Z",
+            "2025-6-01T00:00:00Z",
+            "x025-06-01T00:00:00Z",
+        ] {
+            assert_eq!(
+                parse_plain_utc(s).is_some(),
+                s == "2024-02-29T23:59:59Z",
+                "{s}"
+            );
+        }
+    }
+
     #[test]
     fn direct_ipv4_reading_agrees_with_the_standard_library() {
         let cases = [

@@ -4,7 +4,15 @@
 //! An [`Engine`] holds a compiled policy store (a [`table::Table`], written
 //! by `sesame-compiler`) and answers "may this principal call this action on
 //! this resource, in this context?" with [`Engine::check`], allocating
-//! nothing once the caller's [`Scratch`] is warm. Its answers are those of
+//! nothing once the caller's [`Scratch`] is warm. A check has a static half
+//! (who calls, the resource's entry and account, and which statements of
+//! which layers can apply, from the principal, action, resource and session
+//! policy alone) and a dynamic half (those statements' conditions and
+//! variable resource patterns against the request's context). The scratch
+//! keeps the static half as a *plan* in a bounded cache
+//! ([`DEFAULT_PLANS`], [`Engine::scratch_with_plans`]), in the manner of
+//! regex-automata's lazy DFA cache, so a request that repeats the four
+//! strings only pays for its conditions. Its answers are those of
 //! the reference evaluator in `sesame-spec`, statement for statement; the
 //! compiler's differential tests hold it to that. An engine travels as an
 //! [`artifact`] ([`Engine::to_artifact`], [`Engine::from_artifact`]). It

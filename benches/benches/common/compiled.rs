@@ -43,44 +43,71 @@ pub(crate) fn compiled_engines<'a>(store: &Store, requests: &'a [Request]) -> [E
     })
 }
 
-/// Borrowed runtime requests over the same strings, built once (the
-/// context tables are kept for the bench process's lifetime).
-pub(crate) fn runtime_requests<'a>(requests: &'a [Request]) -> Vec<sesame_runtime::Request<'a>> {
-    let values: &'a [Vec<Vec<&'a str>>] = Box::leak(
-        requests
-            .iter()
-            .map(|r| {
-                r.context
-                    .iter()
-                    .map(|(_, v)| v.iter().map(String::as_str).collect())
-                    .collect()
-            })
+/// Borrowed runtime requests over copies of the same strings, packed in
+/// stream order into one buffer (and their context tables into two), built
+/// once and kept for the bench process's lifetime. A sender builds each
+/// request from the message in hand, so its strings are hot; packing keeps
+/// the stream's own data from being scattered through a heap that grows
+/// with the store, which would otherwise add cache misses that scale with
+/// the fleet to every engine reading these requests.
+pub(crate) fn runtime_requests(requests: &[Request]) -> Vec<sesame_runtime::Request<'static>> {
+    let mut text = String::new();
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut push = |s: &str| {
+        let start = text.len();
+        text.push_str(s);
+        spans.push((start, text.len()));
+    };
+    for r in requests {
+        push(&r.principal);
+        push(&r.action);
+        push(&r.resource);
+        push(r.session_policy.as_deref().unwrap_or(""));
+        for (k, vs) in &r.context {
+            push(k);
+            for v in vs {
+                push(v);
+            }
+        }
+    }
+    let text: &'static str = Box::leak(text.into_boxed_str());
+    let mut spans = spans.into_iter().map(|(a, b)| &text[a..b]);
+    let mut next = move || spans.next().expect("one span per string");
+    // Values and context entries, flat, in stream order.
+    let mut values: Vec<&'static str> = Vec::new();
+    let mut heads = Vec::with_capacity(requests.len());
+    let mut keys: Vec<(&'static str, usize, usize)> = Vec::new();
+    for r in requests {
+        let (principal, action, resource, session) = (next(), next(), next(), next());
+        let first_key = keys.len();
+        for (_, vs) in &r.context {
+            let key = next();
+            let start = values.len();
+            for _ in vs {
+                values.push(next());
+            }
+            keys.push((key, start, values.len()));
+        }
+        let session = r.session_policy.as_ref().map(|_| session);
+        heads.push((principal, action, resource, session, first_key, keys.len()));
+    }
+    let values: &'static [&'static str] = Box::leak(values.into_boxed_slice());
+    let contexts: &'static [(&'static str, &'static [&'static str])] = Box::leak(
+        keys.iter()
+            .map(|(k, a, b)| (*k, &values[*a..*b]))
             .collect::<Vec<_>>()
             .into_boxed_slice(),
     );
-    let contexts: &'a [Vec<(&'a str, &'a [&'a str])>] = Box::leak(
-        requests
-            .iter()
-            .zip(values)
-            .map(|(r, vs)| {
-                r.context
-                    .iter()
-                    .zip(vs)
-                    .map(|((k, _), v)| (k.as_str(), v.as_slice()))
-                    .collect()
-            })
-            .collect::<Vec<_>>()
-            .into_boxed_slice(),
-    );
-    requests
-        .iter()
-        .zip(contexts)
-        .map(|(r, ctx)| sesame_runtime::Request {
-            principal: &r.principal,
-            action: &r.action,
-            resource: &r.resource,
-            context: ctx,
-            session_policy: r.session_policy.as_deref(),
-        })
+    heads
+        .into_iter()
+        .map(
+            |(principal, action, resource, session_policy, a, b)| sesame_runtime::Request {
+                principal,
+                action,
+                resource,
+                context: &contexts[a..b],
+                session_policy,
+            },
+        )
         .collect()
 }

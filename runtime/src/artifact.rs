@@ -93,8 +93,14 @@ enum Kind {
 }
 
 /// Why bytes are not a loadable artifact: what is wrong, and where.
+///
+/// One pointer wide, so that the decoder's `Result`s of numbers travel in
+/// registers (the load runs through millions of them).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ArtifactError {
+pub struct ArtifactError(Box<ErrorInfo>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ErrorInfo {
     kind: Kind,
     /// The header field or body section.
     place: &'static str,
@@ -104,34 +110,35 @@ pub struct ArtifactError {
 }
 
 impl ArtifactError {
+    #[cold]
     fn new(kind: Kind, place: &'static str, offset: Option<usize>, detail: String) -> Self {
-        ArtifactError {
+        ArtifactError(Box::new(ErrorInfo {
             kind,
             place,
             offset,
             detail,
-        }
+        }))
     }
 
     /// Whether the bytes stop early: shorter than the header, shorter than
     /// the header's body length, or ending in the middle of a value.
     pub fn is_truncated(&self) -> bool {
-        self.kind == Kind::Truncated
+        self.0.kind == Kind::Truncated
     }
 
     /// Whether the bytes do not start with [`MAGIC`].
     pub fn is_foreign(&self) -> bool {
-        self.kind == Kind::Foreign
+        self.0.kind == Kind::Foreign
     }
 
     /// Whether the artifact has another [`FORMAT_VERSION`].
     pub fn is_version_mismatch(&self) -> bool {
-        matches!(self.kind, Kind::Version(_))
+        matches!(self.0.kind, Kind::Version(_))
     }
 
     /// The format version found, for a version mismatch.
     pub fn found_version(&self) -> Option<u32> {
-        match self.kind {
+        match self.0.kind {
             Kind::Version(v) => Some(v),
             _ => None,
         }
@@ -140,23 +147,23 @@ impl ArtifactError {
     /// Whether the body is damaged: a wrong checksum, padding, or bytes
     /// that do not decode.
     pub fn is_corrupt(&self) -> bool {
-        self.kind == Kind::Corrupt
+        self.0.kind == Kind::Corrupt
     }
 
     /// Whether the body decodes to a table whose ids or ranges point
     /// nowhere ([`TableError`]).
     pub fn is_inconsistent(&self) -> bool {
-        matches!(self.kind, Kind::Inconsistent(_))
+        matches!(self.0.kind, Kind::Inconsistent(_))
     }
 
     /// The header field or body section where the problem is.
     pub fn place(&self) -> &str {
-        self.place
+        self.0.place
     }
 
     /// The body offset of the problem, where one applies.
     pub fn offset(&self) -> Option<usize> {
-        self.offset
+        self.0.offset
     }
 }
 
@@ -169,11 +176,11 @@ impl From<TableError> for ArtifactError {
 
 impl fmt::Display for ArtifactError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "artifact: {}", self.place)?;
-        if let Some(o) = self.offset {
+        write!(f, "artifact: {}", self.0.place)?;
+        if let Some(o) = self.0.offset {
             write!(f, " at body byte {o}")?;
         }
-        write!(f, ": {}", self.detail)
+        write!(f, ": {}", self.0.detail)
     }
 }
 
@@ -961,12 +968,27 @@ impl<'b> Reader<'b> {
         }
     }
 
-    #[inline]
+    /// A varint: numbers of up to three bytes (string numbers of a pool of
+    /// up to two million strings) are read inline.
+    #[inline(always)]
     fn uv(&mut self) -> Result<u64, ArtifactError> {
         if let Some(b) = self.body.get(self.pos).copied() {
             if b < 0x80 {
                 self.pos += 1;
                 return Ok(u64::from(b));
+            }
+            if let Some(c) = self.body.get(self.pos + 1).copied() {
+                let low = u64::from(b & 0x7f);
+                if c < 0x80 {
+                    self.pos += 2;
+                    return Ok(low | (u64::from(c) << 7));
+                }
+                if let Some(d) = self.body.get(self.pos + 2).copied() {
+                    if d < 0x80 {
+                        self.pos += 3;
+                        return Ok(low | (u64::from(c & 0x7f) << 7) | (u64::from(d) << 14));
+                    }
+                }
             }
         }
         self.uv_slow()
@@ -995,14 +1017,14 @@ impl<'b> Reader<'b> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn u(&mut self) -> Result<u32, ArtifactError> {
         let v = self.uv()?;
         u32::try_from(v).map_err(|_| self.corrupt(format!("`{v}` does not fit 32 bits")))
     }
 
     /// A number that must be below `n` (a tag, a kind).
-    #[inline]
+    #[inline(always)]
     fn below(&mut self, n: u32, what: &str) -> Result<u32, ArtifactError> {
         let v = self.u()?;
         if v < n {
@@ -1012,14 +1034,14 @@ impl<'b> Reader<'b> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn flag(&mut self) -> Result<bool, ArtifactError> {
         Ok(self.below(2, "boolean")? == 1)
     }
 
     /// A list count, which cannot exceed the bytes left (every item takes at
     /// least one byte).
-    #[inline]
+    #[inline(always)]
     fn count(&mut self) -> Result<usize, ArtifactError> {
         let n = self.uv()?;
         if n > self.left() as u64 {
@@ -1095,13 +1117,13 @@ impl<'b> Reader<'b> {
     }
 
     /// A pool string as a [`Str`].
-    #[inline]
+    #[inline(always)]
     fn s(&mut self) -> Result<Str, ArtifactError> {
         let i = self.u()? as usize;
         self.str_at(i)
     }
 
-    #[inline]
+    #[inline(always)]
     fn str_at(&self, i: usize) -> Result<Str, ArtifactError> {
         let end = self.pool.get(i).copied().ok_or_else(|| {
             self.corrupt(format!(
@@ -1795,7 +1817,19 @@ mod tests {
 
     #[test]
     fn varints_and_zigzag_round_trip() {
-        for v in [0u64, 1, 127, 128, 300, u64::from(u32::MAX), u64::MAX] {
+        for v in [
+            0u64,
+            1,
+            127,
+            128,
+            300,
+            16_383,
+            16_384,
+            2_097_151,
+            2_097_152,
+            u64::from(u32::MAX),
+            u64::MAX,
+        ] {
             let mut w = Writer {
                 collecting: false,
                 sizes: [0; ARENAS.len()],

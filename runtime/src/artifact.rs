@@ -194,7 +194,11 @@ fn step(h: u64, w: u64) -> u64 {
     (h ^ w).wrapping_mul(K1).rotate_left(29)
 }
 
+#[inline]
 fn word(chunk: &[u8]) -> u64 {
+    if let Some(w) = chunk.first_chunk::<8>() {
+        return u64::from_le_bytes(*w);
+    }
     let mut w = [0u8; 8];
     for (slot, b) in w.iter_mut().zip(chunk) {
         *slot = *b;

@@ -1896,6 +1896,64 @@ mod tests {
     }
 
     #[test]
+    fn arena_sizes_must_match_the_table() {
+        let good = write(&Table::default());
+        let mut body = good[HEADER_LEN..].to_vec();
+        // An empty pool is two zeros; the id-list arena's size follows.
+        assert_eq!(&body[..3], &[0, 0, 0]);
+        body[2] = 1;
+        let e = read(&frame(&body)).unwrap_err();
+        assert!(e.is_corrupt(), "{e}");
+        assert!(e.to_string().contains("announced with 1 items"), "{e}");
+        body[2] = 0x7f;
+        let e = read(&frame(&body)).unwrap_err();
+        assert!(e.is_corrupt() && e.place() == "arena sizes", "{e}");
+    }
+
+    #[test]
+    fn programs_and_values_out_of_their_arenas_are_refused() {
+        let mut t = Table::default();
+        t.actions
+            .patterns
+            .push(Program::Exact(Str { start: 0, end: 5 }));
+        let e = crate::Engine::new(t).unwrap_err();
+        assert!(e.is_bad_range(), "{e}");
+        let mut t = Table::default();
+        t.text.push_str("key");
+        t.keys.push(KeyCode {
+            lower: "key".into(),
+            derived: Derived::None,
+        });
+        t.predicates.push(PredicateCode {
+            key: 0,
+            qualifier: None,
+            if_exists: false,
+            negated: false,
+            test: Test::Like(Span { start: 0, end: 1 }),
+        });
+        let e = crate::Engine::new(t.clone()).unwrap_err();
+        assert!(e.is_bad_range(), "{e}");
+        t.glob_values
+            .push(GlobValue::Fixed(Program::Pieces(Span { start: 0, end: 2 })));
+        let e = crate::Engine::new(t.clone()).unwrap_err();
+        assert!(e.is_bad_range(), "{e}");
+        t.pieces.push(Str { start: 0, end: 3 });
+        t.pieces.push(Str { start: 1, end: 3 });
+        let engine = crate::Engine::new(t).unwrap();
+        let loaded = read(&engine.to_artifact()).unwrap();
+        assert_eq!(loaded.predicates.len(), 1);
+        let Test::Like(vs) = loaded.predicates[0].test else {
+            panic!("a `Like` test")
+        };
+        let [GlobValue::Fixed(p)] = loaded.glob_values(vs) else {
+            panic!("one fixed value")
+        };
+        let mut buffers = crate::glob::MatchBuffers::default();
+        assert!(p.matches(&loaded, "key-ey", &mut buffers));
+        assert!(!p.matches(&loaded, "key", &mut buffers));
+    }
+
+    #[test]
     fn forged_pools_are_refused_without_allocating() {
         // A pool claiming a huge text, and one whose strings expand past
         // their encoding.

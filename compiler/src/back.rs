@@ -206,7 +206,8 @@ impl Builder<'_> {
             let toks: Vec<Tok> = tokens(lower).collect();
             let mut rules = Vec::new();
             plain_rules(&toks, &mut rules);
-            self.table.actions.patterns.push(Program::new(&rules));
+            let program = Program::new(&rules, &mut self.table).map_err(full)?;
+            self.table.actions.patterns.push(program);
             self.action_text.push(lower.to_owned());
         }
         Ok(i)
@@ -223,7 +224,7 @@ impl Builder<'_> {
                 Parsed::Fixed(toks) => {
                     let mut rules: Vec<ArnTok> = Vec::new();
                     arn_rules(&toks, &mut rules);
-                    PatternCode::Fixed(Program::new(&rules))
+                    PatternCode::Fixed(Program::new(&rules, &mut self.table).map_err(full)?)
                 }
                 Parsed::Template(t) => PatternCode::Template(t),
             };
@@ -243,7 +244,8 @@ impl Builder<'_> {
                         Tok::Quest => '?',
                     })
                     .collect();
-                TextValue::Text(if lower { text.to_lowercase() } else { text }.into())
+                let text = if lower { text.to_lowercase() } else { text };
+                TextValue::Text(self.table.add_str(&text).map_err(full)?)
             }
             Parsed::Template(t) => TextValue::Template(t),
         })
@@ -259,7 +261,7 @@ impl Builder<'_> {
                 } else {
                     plain_rules(&toks, &mut rules);
                 }
-                GlobValue::Fixed(Program::new(&rules))
+                GlobValue::Fixed(Program::new(&rules, &mut self.table).map_err(full)?)
             }
             Parsed::Template(t) => GlobValue::Template(t),
         })
@@ -288,37 +290,51 @@ impl Builder<'_> {
                 when_missing: values.iter().any(|v| v.to_lowercase() == "true"),
                 when_present: values.iter().any(|v| v.to_lowercase() == "false"),
             },
-            B::StringEquals | B::StringNotEquals => Test::Equals(
-                values
+            B::StringEquals
+            | B::StringNotEquals
+            | B::StringEqualsIgnoreCase
+            | B::StringNotEqualsIgnoreCase => {
+                let lower = matches!(
+                    base,
+                    B::StringEqualsIgnoreCase | B::StringNotEqualsIgnoreCase
+                );
+                let vs = values
                     .iter()
-                    .map(|v| self.text_value(v, subst, false))
-                    .collect::<Result<_, _>>()?,
-            ),
-            B::StringEqualsIgnoreCase | B::StringNotEqualsIgnoreCase => Test::EqualsIgnoreCase(
-                values
+                    .map(|v| self.text_value(v, subst, lower))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let span = self.table.add_text_values(&vs).map_err(full)?;
+                if lower {
+                    Test::EqualsIgnoreCase(span)
+                } else {
+                    Test::Equals(span)
+                }
+            }
+            B::StringLike
+            | B::StringNotLike
+            | B::ArnEquals
+            | B::ArnLike
+            | B::ArnNotEquals
+            | B::ArnNotLike => {
+                let arn = !matches!(base, B::StringLike | B::StringNotLike);
+                let vs = values
                     .iter()
-                    .map(|v| self.text_value(v, subst, true))
-                    .collect::<Result<_, _>>()?,
-            ),
-            B::StringLike | B::StringNotLike => Test::Like(
-                values
-                    .iter()
-                    .map(|v| self.glob_value(v, subst, false))
-                    .collect::<Result<_, _>>()?,
-            ),
-            B::ArnEquals | B::ArnLike | B::ArnNotEquals | B::ArnNotLike => Test::Arn(
-                values
-                    .iter()
-                    .map(|v| self.glob_value(v, subst, true))
-                    .collect::<Result<_, _>>()?,
-            ),
+                    .map(|v| self.glob_value(v, subst, arn))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let span = self.table.add_glob_values(&vs).map_err(full)?;
+                if arn {
+                    Test::Arn(span)
+                } else {
+                    Test::Like(span)
+                }
+            }
             B::NumericEquals
             | B::NumericNotEquals
             | B::NumericLessThan
             | B::NumericLessThanEquals
             | B::NumericGreaterThan
             | B::NumericGreaterThanEquals => {
-                Test::Numeric(cmp, values.iter().map(|v| parse_number(v)).collect())
+                let vs: Vec<Option<f64>> = values.iter().map(|v| parse_number(v)).collect();
+                Test::Numeric(cmp, self.table.add_numbers(&vs).map_err(full)?)
             }
             B::DateEquals
             | B::DateNotEquals
@@ -326,12 +342,32 @@ impl Builder<'_> {
             | B::DateLessThanEquals
             | B::DateGreaterThan
             | B::DateGreaterThanEquals => {
-                Test::Date(cmp, values.iter().map(|v| parse_date(v)).collect())
+                let vs: Vec<Option<i128>> = values.iter().map(|v| parse_date(v)).collect();
+                Test::Date(cmp, self.table.add_dates(&vs).map_err(full)?)
             }
-            B::Bool => Test::Bool(values.iter().map(|v| v.to_lowercase().into()).collect()),
-            B::BinaryEquals => Test::Binary(values.iter().map(|v| v.as_str().into()).collect()),
+            B::Bool | B::BinaryEquals => {
+                let bool = base == B::Bool;
+                let vs = values
+                    .iter()
+                    .map(|v| {
+                        if bool {
+                            self.table.add_str(&v.to_lowercase())
+                        } else {
+                            self.table.add_str(v)
+                        }
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(full)?;
+                let span = self.table.add_words(&vs).map_err(full)?;
+                if bool {
+                    Test::Bool(span)
+                } else {
+                    Test::Binary(span)
+                }
+            }
             B::IpAddress | B::NotIpAddress => {
-                Test::Ip(values.iter().map(|v| Cidr::parse(v)).collect())
+                let vs: Vec<Option<Cidr>> = values.iter().map(|v| Cidr::parse(v)).collect();
+                Test::Ip(self.table.add_cidrs(&vs).map_err(full)?)
             }
         };
         let key = self.key(c.key.clone())?;
@@ -397,7 +433,7 @@ impl Builder<'_> {
                 if !literal.starts_with(prefix.as_str()) {
                     break;
                 }
-                if program.matches(literal, &mut buffers) {
+                if program.matches(&self.table, literal, &mut buffers) {
                     if let Some(w) = sets.get_mut(li).and_then(|s| s.get_mut(pi / 64)) {
                         *w |= 1u64 << (pi % 64);
                     }

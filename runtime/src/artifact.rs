@@ -8,7 +8,7 @@
 //! version  u32 LE   FORMAT_VERSION
 //! length   u64 LE   length of the body
 //! checksum u64 LE   checksum of the body (see below)
-//! body     pool, then the table's sections in a fixed order
+//! body     pool, arena sizes, then the table's sections in a fixed order
 //! ```
 //!
 //! In the body every number is an unsigned LEB128 varint (a `u32` takes one
@@ -26,6 +26,13 @@
 //! encode the string, so the decoded text is at most [`MAX_EXPANSION`] times
 //! the input and a forged pool cannot make the loader allocate without
 //! bound.
+//!
+//! **Arena sizes** follow the pool: how many items the table's id, tag,
+//! program and condition-value arenas will hold, so that the loader
+//! reserves each once, at its final size (no regrowth, no copies). Each
+//! item takes at least a byte of the body, so the sizes together may not
+//! pass the bytes left; after the table, each arena must hold exactly the
+//! items announced.
 //!
 //! **Sorted ids** (index entries in key order, the set bits of an action
 //! class) are written as deltas from the one before. Action classes are
@@ -55,8 +62,8 @@ use crate::hash::{FastMap, FromDistinctError, StrIndex};
 use crate::table::{
     AccountCode, ActionTable, BodyCode, Cmp, Derived, Effect, GlobValue, Ids, KeyCode, PatternCode,
     PatternTest, Piece, PolicyCode, PredicateCode, PrincipalCode, PrincipalName, PrincipalTest,
-    Qualifier, ResourceCode, ResourceKind, SessionError, SessionProblem, StatementCode, Str, Table,
-    Tags, Template, Test, TextValue,
+    Qualifier, ResourceCode, ResourceKind, SessionError, SessionProblem, Span, StatementCode, Str,
+    Table, Tags, Template, Test, TextValue,
 };
 use crate::text::Cidr;
 use crate::validate::TableError;
@@ -64,7 +71,7 @@ use crate::validate::TableError;
 /// The artifact's first bytes.
 pub const MAGIC: &[u8; 8] = b"SESAMEAR";
 /// The layout version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// The header's length: magic, version, body length, checksum.
 pub const HEADER_LEN: usize = 8 + 4 + 8 + 8;
 /// The most text the string pool may decode to, per byte of body.
@@ -86,8 +93,14 @@ enum Kind {
 }
 
 /// Why bytes are not a loadable artifact: what is wrong, and where.
+///
+/// One pointer wide, so that the decoder's `Result`s of numbers travel in
+/// registers (the load runs through millions of them).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ArtifactError {
+pub struct ArtifactError(Box<ErrorInfo>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ErrorInfo {
     kind: Kind,
     /// The header field or body section.
     place: &'static str,
@@ -97,34 +110,35 @@ pub struct ArtifactError {
 }
 
 impl ArtifactError {
+    #[cold]
     fn new(kind: Kind, place: &'static str, offset: Option<usize>, detail: String) -> Self {
-        ArtifactError {
+        ArtifactError(Box::new(ErrorInfo {
             kind,
             place,
             offset,
             detail,
-        }
+        }))
     }
 
     /// Whether the bytes stop early: shorter than the header, shorter than
     /// the header's body length, or ending in the middle of a value.
     pub fn is_truncated(&self) -> bool {
-        self.kind == Kind::Truncated
+        self.0.kind == Kind::Truncated
     }
 
     /// Whether the bytes do not start with [`MAGIC`].
     pub fn is_foreign(&self) -> bool {
-        self.kind == Kind::Foreign
+        self.0.kind == Kind::Foreign
     }
 
     /// Whether the artifact has another [`FORMAT_VERSION`].
     pub fn is_version_mismatch(&self) -> bool {
-        matches!(self.kind, Kind::Version(_))
+        matches!(self.0.kind, Kind::Version(_))
     }
 
     /// The format version found, for a version mismatch.
     pub fn found_version(&self) -> Option<u32> {
-        match self.kind {
+        match self.0.kind {
             Kind::Version(v) => Some(v),
             _ => None,
         }
@@ -133,23 +147,23 @@ impl ArtifactError {
     /// Whether the body is damaged: a wrong checksum, padding, or bytes
     /// that do not decode.
     pub fn is_corrupt(&self) -> bool {
-        self.kind == Kind::Corrupt
+        self.0.kind == Kind::Corrupt
     }
 
     /// Whether the body decodes to a table whose ids or ranges point
     /// nowhere ([`TableError`]).
     pub fn is_inconsistent(&self) -> bool {
-        matches!(self.kind, Kind::Inconsistent(_))
+        matches!(self.0.kind, Kind::Inconsistent(_))
     }
 
     /// The header field or body section where the problem is.
     pub fn place(&self) -> &str {
-        self.place
+        self.0.place
     }
 
     /// The body offset of the problem, where one applies.
     pub fn offset(&self) -> Option<usize> {
-        self.offset
+        self.0.offset
     }
 }
 
@@ -162,11 +176,11 @@ impl From<TableError> for ArtifactError {
 
 impl fmt::Display for ArtifactError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "artifact: {}", self.place)?;
-        if let Some(o) = self.offset {
+        write!(f, "artifact: {}", self.0.place)?;
+        if let Some(o) = self.0.offset {
             write!(f, " at body byte {o}")?;
         }
-        write!(f, ": {}", self.detail)
+        write!(f, ": {}", self.0.detail)
     }
 }
 
@@ -180,7 +194,11 @@ fn step(h: u64, w: u64) -> u64 {
     (h ^ w).wrapping_mul(K1).rotate_left(29)
 }
 
+#[inline]
 fn word(chunk: &[u8]) -> u64 {
+    if let Some(w) = chunk.first_chunk::<8>() {
+        return u64::from_le_bytes(*w);
+    }
     let mut w = [0u8; 8];
     for (slot, b) in w.iter_mut().zip(chunk) {
         *slot = *b;
@@ -216,6 +234,7 @@ pub fn checksum(bytes: &[u8]) -> u64 {
 pub fn write(table: &Table) -> Vec<u8> {
     let mut collect = Writer {
         collecting: true,
+        sizes: [0; ARENAS.len()],
         strings: Vec::new(),
         numbers: FastMap::default(),
         out: Vec::new(),
@@ -226,6 +245,7 @@ pub fn write(table: &Table) -> Vec<u8> {
     strings.dedup();
     let mut w = Writer {
         collecting: false,
+        sizes: collect.sizes,
         numbers: strings
             .iter()
             .enumerate()
@@ -235,6 +255,9 @@ pub fn write(table: &Table) -> Vec<u8> {
         out: Vec::new(),
     };
     w.pool(&strings);
+    for n in w.sizes {
+        w.len(n);
+    }
     w.table(table);
     let body = w.out;
     let mut out = Vec::with_capacity(HEADER_LEN + body.len());
@@ -339,7 +362,7 @@ pub fn read(bytes: &[u8]) -> Result<Table, ArtifactError> {
         pos: 0,
         section: "string pool",
         pool: Vec::new(),
-        text: String::new(),
+        t: Table::default(),
     };
     let table = r.table()?;
     if r.pos != body.len() {
@@ -357,6 +380,9 @@ pub fn read(bytes: &[u8]) -> Result<Table, ArtifactError> {
 /// pool, once writing (numbers are dropped while collecting).
 struct Writer<'t> {
     collecting: bool,
+    /// The item count of each arena the reader fills, counted while
+    /// collecting (in the order of [`ARENAS`]).
+    sizes: [usize; ARENAS.len()],
     strings: Vec<&'t str>,
     numbers: FastMap<&'t str, u32>,
     out: Vec<u8>,
@@ -433,6 +459,21 @@ impl<'t> Writer<'t> {
         }
     }
 
+    /// Counts `n` items of arena `a` (while collecting).
+    fn arena(&mut self, a: usize, n: usize) {
+        if self.collecting {
+            if let Some(c) = self.sizes.get_mut(a) {
+                *c += n;
+            }
+        }
+    }
+
+    /// An id list the reader puts in [`Table::lists`].
+    fn list(&mut self, ids: &[u32]) {
+        self.arena(LISTS, ids.len());
+        self.ids(ids);
+    }
+
     fn ids(&mut self, ids: &[u32]) {
         self.len(ids.len());
         for i in ids {
@@ -473,29 +514,33 @@ impl<'t> Writer<'t> {
         }
     }
 
-    fn program(&mut self, p: &'t Program) {
+    fn program(&mut self, table: &'t Table, p: Program) {
         match p {
             Program::Exact(s) => {
                 self.u(0);
-                self.s(s);
+                self.s(table.str(s));
             }
             Program::Prefix(s) => {
                 self.u(1);
-                self.s(s);
+                self.s(table.str(s));
             }
             Program::Suffix(s) => {
                 self.u(2);
-                self.s(s);
+                self.s(table.str(s));
             }
             Program::Pieces(ps) => {
                 self.u(3);
+                let ps = table.pieces(ps);
+                self.arena(PIECES, ps.len());
                 self.len(ps.len());
                 for s in ps {
-                    self.s(s);
+                    self.s(table.str(*s));
                 }
             }
             Program::General(ts) => {
                 self.u(4);
+                let ts = table.arn_toks(ts);
+                self.arena(ARN_TOKS, ts.len());
                 self.len(ts.len());
                 for t in ts {
                     let flags = u32::from(t.star_crosses) | (u32::from(t.quest_colon) << 1);
@@ -527,7 +572,7 @@ impl<'t> Writer<'t> {
         }
     }
 
-    fn test(&mut self, test: &'t Test) {
+    fn test(&mut self, table: &'t Table, test: Test) {
         let cmp = |c: &Cmp| match c {
             Cmp::Eq => 0,
             Cmp::Lt => 1,
@@ -541,8 +586,8 @@ impl<'t> Writer<'t> {
                 when_present,
             } => {
                 self.u(0);
-                self.flag(*when_missing);
-                self.flag(*when_present);
+                self.flag(when_missing);
+                self.flag(when_present);
             }
             Test::Equals(vs) | Test::EqualsIgnoreCase(vs) => {
                 self.u(if matches!(test, Test::Equals(_)) {
@@ -550,12 +595,14 @@ impl<'t> Writer<'t> {
                 } else {
                     2
                 });
+                let vs = table.text_values(vs);
+                self.arena(TEXT_VALUES, vs.len());
                 self.len(vs.len());
                 for v in vs {
                     match v {
                         TextValue::Text(s) => {
                             self.u(0);
-                            self.s(s);
+                            self.s(table.str(*s));
                         }
                         TextValue::Template(t) => {
                             self.u(1);
@@ -566,12 +613,14 @@ impl<'t> Writer<'t> {
             }
             Test::Like(vs) | Test::Arn(vs) => {
                 self.u(if matches!(test, Test::Like(_)) { 3 } else { 4 });
+                let vs = table.glob_values(vs);
+                self.arena(GLOB_VALUES, vs.len());
                 self.len(vs.len());
                 for v in vs {
                     match v {
                         GlobValue::Fixed(p) => {
                             self.u(0);
-                            self.program(p);
+                            self.program(table, *p);
                         }
                         GlobValue::Template(t) => {
                             self.u(1);
@@ -582,7 +631,9 @@ impl<'t> Writer<'t> {
             }
             Test::Numeric(c, vs) => {
                 self.u(5);
-                self.u(cmp(c));
+                self.u(cmp(&c));
+                let vs = table.numbers(vs);
+                self.arena(NUMBERS, vs.len());
                 self.len(vs.len());
                 for v in vs {
                     match v {
@@ -596,7 +647,9 @@ impl<'t> Writer<'t> {
             }
             Test::Date(c, vs) => {
                 self.u(6);
-                self.u(cmp(c));
+                self.u(cmp(&c));
+                let vs = table.dates(vs);
+                self.arena(DATES, vs.len());
                 self.len(vs.len());
                 for v in vs {
                     match v {
@@ -610,13 +663,17 @@ impl<'t> Writer<'t> {
             }
             Test::Bool(vs) | Test::Binary(vs) => {
                 self.u(if matches!(test, Test::Bool(_)) { 7 } else { 8 });
+                let vs = table.words(vs);
+                self.arena(WORDS, vs.len());
                 self.len(vs.len());
                 for v in vs {
-                    self.s(v);
+                    self.s(table.str(*v));
                 }
             }
             Test::Ip(vs) => {
                 self.u(9);
+                let vs = table.cidrs(vs);
+                self.arena(CIDRS, vs.len());
                 self.len(vs.len());
                 for v in vs {
                     match v {
@@ -639,7 +696,7 @@ impl<'t> Writer<'t> {
 
     fn pattern_test(&mut self, t: &'t Table, p: &PatternTest) {
         self.flag(p.negated);
-        self.ids(t.ids(p.patterns));
+        self.list(t.ids(p.patterns));
     }
 
     fn table(&mut self, t: &'t Table) {
@@ -688,7 +745,7 @@ impl<'t> Writer<'t> {
                     self.principal_test(p);
                 }
             }
-            self.ids(t.ids(s.conditions));
+            self.list(t.ids(s.conditions));
         }
         // Predicates.
         self.len(t.predicates.len());
@@ -700,7 +757,7 @@ impl<'t> Writer<'t> {
                 Some(Qualifier::ForAnyValue) => 2,
             });
             self.u(u32::from(p.if_exists) | (u32::from(p.negated) << 1));
-            self.test(&p.test);
+            self.test(t, p.test);
         }
         // Keys.
         self.len(t.keys.len());
@@ -712,7 +769,7 @@ impl<'t> Writer<'t> {
         // Actions.
         self.len(t.actions.patterns.len());
         for p in &t.actions.patterns {
-            self.program(p);
+            self.program(t, *p);
         }
         self.index(&t.actions.known);
         self.len(t.actions.classes.len());
@@ -737,7 +794,7 @@ impl<'t> Writer<'t> {
             match p {
                 PatternCode::Fixed(p) => {
                     self.u(0);
-                    self.program(p);
+                    self.program(t, *p);
                 }
                 PatternCode::Template(tm) => {
                     self.u(1);
@@ -760,7 +817,7 @@ impl<'t> Writer<'t> {
                     }
                 }
             }
-            self.ids(t.ids(p.policies));
+            self.list(t.ids(p.policies));
             match p.boundary {
                 None => self.u(0),
                 Some(b) => self.uv(u64::from(b) + 1),
@@ -773,7 +830,7 @@ impl<'t> Writer<'t> {
         // Resources.
         self.len(t.resources.len());
         for r in &t.resources {
-            self.ids(t.ids(r.policies));
+            self.list(t.ids(r.policies));
             self.tags(t, r.tags);
             self.opt_s(r.account.map(|a| t.str(a)));
             self.opt_s(r.arn_account.map(|a| t.str(a)));
@@ -799,6 +856,7 @@ impl<'t> Writer<'t> {
 
     fn tags(&mut self, t: &'t Table, tags: Tags) {
         let list = t.tags(tags);
+        self.arena(TAG_PAIRS, list.len());
         self.len(list.len());
         for (k, v) in list {
             self.u(*k);
@@ -833,6 +891,30 @@ impl<'t> Writer<'t> {
     }
 }
 
+/// The arenas whose sizes follow the pool, in order.
+const ARENAS: [&str; 10] = [
+    "id list",
+    "tag",
+    "program piece",
+    "program token",
+    "text value",
+    "pattern value",
+    "number",
+    "date",
+    "word",
+    "address",
+];
+const LISTS: usize = 0;
+const TAG_PAIRS: usize = 1;
+const PIECES: usize = 2;
+const ARN_TOKS: usize = 3;
+const TEXT_VALUES: usize = 4;
+const GLOB_VALUES: usize = 5;
+const NUMBERS: usize = 6;
+const DATES: usize = 7;
+const WORDS: usize = 8;
+const CIDRS: usize = 9;
+
 const DERIVED: [Derived; 10] = [
     Derived::None,
     Derived::PrincipalIsAwsService,
@@ -852,10 +934,12 @@ struct Reader<'b> {
     body: &'b [u8],
     pos: usize,
     section: &'static str,
-    /// Where each pool string ends in `text` (it starts where the one
-    /// before ends).
+    /// Where each pool string ends in the text arena (it starts where the
+    /// one before ends).
     pool: Vec<u32>,
-    text: String,
+    /// The table being read: its text arena is the pool, and programs and
+    /// condition values go straight into its arenas.
+    t: Table,
 }
 
 impl<'b> Reader<'b> {
@@ -888,12 +972,27 @@ impl<'b> Reader<'b> {
         }
     }
 
-    #[inline]
+    /// A varint: numbers of up to three bytes (string numbers of a pool of
+    /// up to two million strings) are read inline.
+    #[inline(always)]
     fn uv(&mut self) -> Result<u64, ArtifactError> {
         if let Some(b) = self.body.get(self.pos).copied() {
             if b < 0x80 {
                 self.pos += 1;
                 return Ok(u64::from(b));
+            }
+            if let Some(c) = self.body.get(self.pos + 1).copied() {
+                let low = u64::from(b & 0x7f);
+                if c < 0x80 {
+                    self.pos += 2;
+                    return Ok(low | (u64::from(c) << 7));
+                }
+                if let Some(d) = self.body.get(self.pos + 2).copied() {
+                    if d < 0x80 {
+                        self.pos += 3;
+                        return Ok(low | (u64::from(c & 0x7f) << 7) | (u64::from(d) << 14));
+                    }
+                }
             }
         }
         self.uv_slow()
@@ -922,14 +1021,14 @@ impl<'b> Reader<'b> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn u(&mut self) -> Result<u32, ArtifactError> {
         let v = self.uv()?;
         u32::try_from(v).map_err(|_| self.corrupt(format!("`{v}` does not fit 32 bits")))
     }
 
     /// A number that must be below `n` (a tag, a kind).
-    #[inline]
+    #[inline(always)]
     fn below(&mut self, n: u32, what: &str) -> Result<u32, ArtifactError> {
         let v = self.u()?;
         if v < n {
@@ -939,14 +1038,14 @@ impl<'b> Reader<'b> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn flag(&mut self) -> Result<bool, ArtifactError> {
         Ok(self.below(2, "boolean")? == 1)
     }
 
     /// A list count, which cannot exceed the bytes left (every item takes at
     /// least one byte).
-    #[inline]
+    #[inline(always)]
     fn count(&mut self) -> Result<usize, ArtifactError> {
         let n = self.uv()?;
         if n > self.left() as u64 {
@@ -1017,18 +1116,18 @@ impl<'b> Reader<'b> {
             )));
         }
         self.pool = ends;
-        self.text = text;
+        self.t.text = text;
         Ok(())
     }
 
     /// A pool string as a [`Str`].
-    #[inline]
+    #[inline(always)]
     fn s(&mut self) -> Result<Str, ArtifactError> {
         let i = self.u()? as usize;
         self.str_at(i)
     }
 
-    #[inline]
+    #[inline(always)]
     fn str_at(&self, i: usize) -> Result<Str, ArtifactError> {
         let end = self.pool.get(i).copied().ok_or_else(|| {
             self.corrupt(format!(
@@ -1044,9 +1143,15 @@ impl<'b> Reader<'b> {
     }
 
     fn text_of(&self, s: Str) -> &str {
-        self.text
-            .get(s.start as usize..s.end as usize)
-            .unwrap_or("")
+        self.t.str(s)
+    }
+
+    /// The span of the items an arena gained since it had `start`.
+    fn span(&self, start: usize, end: usize) -> Result<Span, ArtifactError> {
+        match (u32::try_from(start), u32::try_from(end)) {
+            (Ok(start), Ok(end)) => Ok(Span { start, end }),
+            _ => Err(self.corrupt("an arena passes 32-bit positions".to_owned())),
+        }
     }
 
     fn boxed(&mut self) -> Result<Box<str>, ArtifactError> {
@@ -1104,7 +1209,7 @@ impl<'b> Reader<'b> {
             bytes += (s.end - s.start) as usize;
             entries.push((s, v));
         }
-        let text = &self.text;
+        let text = &self.t.text;
         let keys = entries
             .iter()
             .map(|(s, v)| (text.get(s.start as usize..s.end as usize).unwrap_or(""), *v));
@@ -1130,16 +1235,21 @@ impl<'b> Reader<'b> {
 
     fn program(&mut self) -> Result<Program, ArtifactError> {
         Ok(match self.below(5, "pattern")? {
-            0 => Program::Exact(self.boxed()?),
-            1 => Program::Prefix(self.boxed()?),
-            2 => Program::Suffix(self.boxed()?),
+            0 => Program::Exact(self.s()?),
+            1 => Program::Prefix(self.s()?),
+            2 => Program::Suffix(self.s()?),
             3 => {
                 let n = self.count()?;
-                Program::Pieces((0..n).map(|_| self.boxed()).collect::<Result<_, _>>()?)
+                let start = self.t.pieces.len();
+                for _ in 0..n {
+                    let s = self.s()?;
+                    self.t.pieces.push(s);
+                }
+                Program::Pieces(self.span(start, self.t.pieces.len())?)
             }
             _ => {
                 let n = self.count()?;
-                let mut toks = Vec::with_capacity(n);
+                let start = self.t.arn_toks.len();
                 for _ in 0..n {
                     let v = self.uv()?;
                     let flags = (v >> 2) & 3;
@@ -1147,13 +1257,13 @@ impl<'b> Reader<'b> {
                         .ok()
                         .and_then(|payload| decode_tok((v & 3) as u32, payload))
                         .ok_or_else(|| self.corrupt(format!("`{v}` is not a pattern token")))?;
-                    toks.push(ArnTok {
+                    self.t.arn_toks.push(ArnTok {
                         tok,
                         star_crosses: flags & 1 != 0,
                         quest_colon: flags & 2 != 0,
                     });
                 }
-                Program::General(toks.into())
+                Program::General(self.span(start, self.t.arn_toks.len())?)
             }
         })
     }
@@ -1195,65 +1305,76 @@ impl<'b> Reader<'b> {
             },
             1 | 2 => {
                 let n = self.count()?;
-                let mut vs = Vec::with_capacity(n);
+                let start = self.t.text_values.len();
                 for _ in 0..n {
-                    vs.push(if self.flag()? {
+                    let v = if self.flag()? {
                         TextValue::Template(self.template()?)
                     } else {
-                        TextValue::Text(self.boxed()?)
-                    });
+                        TextValue::Text(self.s()?)
+                    };
+                    self.t.text_values.push(v);
                 }
+                let vs = self.span(start, self.t.text_values.len())?;
                 if tag == 1 {
-                    Test::Equals(vs.into())
+                    Test::Equals(vs)
                 } else {
-                    Test::EqualsIgnoreCase(vs.into())
+                    Test::EqualsIgnoreCase(vs)
                 }
             }
             3 | 4 => {
                 let n = self.count()?;
-                let mut vs = Vec::with_capacity(n);
+                let start = self.t.glob_values.len();
                 for _ in 0..n {
-                    vs.push(if self.flag()? {
+                    let v = if self.flag()? {
                         GlobValue::Template(self.template()?)
                     } else {
                         GlobValue::Fixed(self.program()?)
-                    });
+                    };
+                    self.t.glob_values.push(v);
                 }
+                let vs = self.span(start, self.t.glob_values.len())?;
                 if tag == 3 {
-                    Test::Like(vs.into())
+                    Test::Like(vs)
                 } else {
-                    Test::Arn(vs.into())
+                    Test::Arn(vs)
                 }
             }
             5 => {
                 let c = self.cmp()?;
                 let n = self.count()?;
-                let mut vs = Vec::with_capacity(n);
+                let start = self.t.numbers.len();
                 for _ in 0..n {
-                    vs.push(if self.flag()? {
+                    let v = if self.flag()? {
                         Some(f64::from_bits(u64::from_le_bytes(self.array()?)))
                     } else {
                         None
-                    });
+                    };
+                    self.t.numbers.push(v);
                 }
-                Test::Numeric(c, vs.into())
+                Test::Numeric(c, self.span(start, self.t.numbers.len())?)
             }
             6 => {
                 let c = self.cmp()?;
                 let n = self.count()?;
-                let mut vs = Vec::with_capacity(n);
+                let start = self.t.dates.len();
                 for _ in 0..n {
-                    vs.push(if self.flag()? {
+                    let v = if self.flag()? {
                         Some(i128::from_le_bytes(self.array()?))
                     } else {
                         None
-                    });
+                    };
+                    self.t.dates.push(v);
                 }
-                Test::Date(c, vs.into())
+                Test::Date(c, self.span(start, self.t.dates.len())?)
             }
             7 | 8 => {
                 let n = self.count()?;
-                let vs: Box<[Box<str>]> = (0..n).map(|_| self.boxed()).collect::<Result<_, _>>()?;
+                let start = self.t.words.len();
+                for _ in 0..n {
+                    let v = self.s()?;
+                    self.t.words.push(v);
+                }
+                let vs = self.span(start, self.t.words.len())?;
                 if tag == 7 {
                     Test::Bool(vs)
                 } else {
@@ -1262,9 +1383,9 @@ impl<'b> Reader<'b> {
             }
             _ => {
                 let n = self.count()?;
-                let mut vs = Vec::with_capacity(n);
+                let start = self.t.cidrs.len();
                 for _ in 0..n {
-                    vs.push(match self.below(3, "CIDR")? {
+                    let v = match self.below(3, "CIDR")? {
                         0 => None,
                         1 => Some(Cidr::V4 {
                             net: u32::from_le_bytes(self.array()?),
@@ -1274,9 +1395,10 @@ impl<'b> Reader<'b> {
                             net: u128::from_le_bytes(self.array()?),
                             mask: u128::from_le_bytes(self.array()?),
                         }),
-                    });
+                    };
+                    self.t.cidrs.push(v);
                 }
-                Test::Ip(vs.into())
+                Test::Ip(self.span(start, self.t.cidrs.len())?)
             }
         })
     }
@@ -1324,10 +1446,83 @@ impl<'b> Reader<'b> {
         })
     }
 
+    /// The arena sizes after the pool: every arena is reserved once, at its
+    /// final size. Each item takes at least one byte of the body, so the
+    /// sizes together may not pass the bytes left.
+    fn arena_sizes(&mut self) -> Result<[usize; ARENAS.len()], ArtifactError> {
+        self.section = "arena sizes";
+        let mut sizes = [0usize; ARENAS.len()];
+        let mut total = 0usize;
+        for n in &mut sizes {
+            *n = self.count()?;
+            total = total.saturating_add(*n);
+        }
+        if total > self.left() {
+            return Err(self.corrupt(format!(
+                "the arenas claim {total} items but only {} bytes remain",
+                self.left()
+            )));
+        }
+        let [
+            _,
+            _,
+            pieces,
+            toks,
+            texts,
+            globs,
+            numbers,
+            dates,
+            words,
+            cidrs,
+        ] = sizes;
+        let t = &mut self.t;
+        t.pieces.reserve_exact(pieces);
+        t.arn_toks.reserve_exact(toks);
+        t.text_values.reserve_exact(texts);
+        t.glob_values.reserve_exact(globs);
+        t.numbers.reserve_exact(numbers);
+        t.dates.reserve_exact(dates);
+        t.words.reserve_exact(words);
+        t.cidrs.reserve_exact(cidrs);
+        Ok(sizes)
+    }
+
+    /// Whether every arena got the items its size announced.
+    fn check_arena_sizes(
+        &self,
+        sizes: [usize; ARENAS.len()],
+        lists: usize,
+        tag_pairs: usize,
+    ) -> Result<(), ArtifactError> {
+        let t = &self.t;
+        let found = [
+            lists,
+            tag_pairs,
+            t.pieces.len(),
+            t.arn_toks.len(),
+            t.text_values.len(),
+            t.glob_values.len(),
+            t.numbers.len(),
+            t.dates.len(),
+            t.words.len(),
+            t.cidrs.len(),
+        ];
+        for ((name, want), got) in ARENAS.iter().zip(sizes).zip(found) {
+            if want != got {
+                return Err(self.corrupt(format!(
+                    "the {name} arena was announced with {want} items but has {got}"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     fn table(&mut self) -> Result<Table, ArtifactError> {
         self.pool()?;
-        let mut lists: Vec<u32> = Vec::new();
-        let mut tag_pairs: Vec<(u32, Str)> = Vec::new();
+        let sizes = self.arena_sizes()?;
+        let [list_items, tag_items, ..] = sizes;
+        let mut lists: Vec<u32> = Vec::with_capacity(list_items);
+        let mut tag_pairs: Vec<(u32, Str)> = Vec::with_capacity(tag_items);
 
         self.section = "policies";
         let n = self.count()?;
@@ -1561,9 +1756,9 @@ impl<'b> Reader<'b> {
         }
         let account_index = self.index("account index")?;
         self.section = "end";
+        self.check_arena_sizes(sizes, lists.len(), tag_pairs.len())?;
 
         Ok(Table {
-            text: std::mem::take(&mut self.text),
             lists,
             tag_pairs,
             policies,
@@ -1585,6 +1780,7 @@ impl<'b> Reader<'b> {
             resource_index,
             accounts,
             account_index,
+            ..std::mem::take(&mut self.t)
         })
     }
 }
@@ -1625,9 +1821,22 @@ mod tests {
 
     #[test]
     fn varints_and_zigzag_round_trip() {
-        for v in [0u64, 1, 127, 128, 300, u64::from(u32::MAX), u64::MAX] {
+        for v in [
+            0u64,
+            1,
+            127,
+            128,
+            300,
+            16_383,
+            16_384,
+            2_097_151,
+            2_097_152,
+            u64::from(u32::MAX),
+            u64::MAX,
+        ] {
             let mut w = Writer {
                 collecting: false,
+                sizes: [0; ARENAS.len()],
                 strings: Vec::new(),
                 numbers: FastMap::default(),
                 out: Vec::new(),
@@ -1638,7 +1847,7 @@ mod tests {
                 pos: 0,
                 section: "test",
                 pool: Vec::new(),
-                text: String::new(),
+                t: Table::default(),
             };
             assert_eq!(r.uv().unwrap(), v);
             assert_eq!(r.pos, w.out.len());
@@ -1652,7 +1861,7 @@ mod tests {
             pos: 0,
             section: "test",
             pool: Vec::new(),
-            text: String::new(),
+            t: Table::default(),
         };
         assert!(r.uv().unwrap_err().is_corrupt());
     }
@@ -1684,6 +1893,64 @@ mod tests {
         let e = read(&flipped).unwrap_err();
         assert!(e.is_corrupt());
         assert!(e.to_string().contains("checksum"), "{e}");
+    }
+
+    #[test]
+    fn arena_sizes_must_match_the_table() {
+        let good = write(&Table::default());
+        let mut body = good[HEADER_LEN..].to_vec();
+        // An empty pool is two zeros; the id-list arena's size follows.
+        assert_eq!(&body[..3], &[0, 0, 0]);
+        body[2] = 1;
+        let e = read(&frame(&body)).unwrap_err();
+        assert!(e.is_corrupt(), "{e}");
+        assert!(e.to_string().contains("announced with 1 items"), "{e}");
+        body[2] = 0x7f;
+        let e = read(&frame(&body)).unwrap_err();
+        assert!(e.is_corrupt() && e.place() == "arena sizes", "{e}");
+    }
+
+    #[test]
+    fn programs_and_values_out_of_their_arenas_are_refused() {
+        let mut t = Table::default();
+        t.actions
+            .patterns
+            .push(Program::Exact(Str { start: 0, end: 5 }));
+        let e = crate::Engine::new(t).unwrap_err();
+        assert!(e.is_bad_range(), "{e}");
+        let mut t = Table::default();
+        t.text.push_str("key");
+        t.keys.push(KeyCode {
+            lower: "key".into(),
+            derived: Derived::None,
+        });
+        t.predicates.push(PredicateCode {
+            key: 0,
+            qualifier: None,
+            if_exists: false,
+            negated: false,
+            test: Test::Like(Span { start: 0, end: 1 }),
+        });
+        let e = crate::Engine::new(t.clone()).unwrap_err();
+        assert!(e.is_bad_range(), "{e}");
+        t.glob_values
+            .push(GlobValue::Fixed(Program::Pieces(Span { start: 0, end: 2 })));
+        let e = crate::Engine::new(t.clone()).unwrap_err();
+        assert!(e.is_bad_range(), "{e}");
+        t.pieces.push(Str { start: 0, end: 3 });
+        t.pieces.push(Str { start: 1, end: 3 });
+        let engine = crate::Engine::new(t).unwrap();
+        let loaded = read(&engine.to_artifact()).unwrap();
+        assert_eq!(loaded.predicates.len(), 1);
+        let Test::Like(vs) = loaded.predicates[0].test else {
+            panic!("a `Like` test")
+        };
+        let [GlobValue::Fixed(p)] = loaded.glob_values(vs) else {
+            panic!("one fixed value")
+        };
+        let mut buffers = crate::glob::MatchBuffers::default();
+        assert!(p.matches(&loaded, "key-ey", &mut buffers));
+        assert!(!p.matches(&loaded, "key", &mut buffers));
     }
 
     #[test]

@@ -617,7 +617,7 @@ impl<'a> Setting<'a> {
 
     fn glob(&self, value: &GlobValue, arn: bool, text: &str, work: &mut Work) -> bool {
         match value {
-            GlobValue::Fixed(p) => p.matches(text, &mut work.bufs),
+            GlobValue::Fixed(p) => p.matches(self.t, text, &mut work.bufs),
             GlobValue::Template(t) => {
                 if !self.materialize(t, &mut work.toks) {
                     return false;
@@ -637,36 +637,56 @@ impl<'a> Setting<'a> {
     fn value_matches(&self, test: &Test, value: &str, work: &mut Work) -> bool {
         match test {
             Test::Null { .. } => false,
-            Test::Equals(vs) => vs.iter().any(|v| match v {
-                TextValue::Text(t) => **t == *value,
+            Test::Equals(vs) => self.t.text_values(*vs).iter().any(|v| match v {
+                TextValue::Text(t) => self.t.str(*t) == value,
                 TextValue::Template(t) => self
                     .lone_variable(t, |text| text == value)
                     .unwrap_or_else(|| self.render(t, work) && work.text == value),
             }),
-            Test::EqualsIgnoreCase(vs) => vs.iter().any(|v| match v {
-                TextValue::Text(t) => lower_eq(value, t),
+            Test::EqualsIgnoreCase(vs) => self.t.text_values(*vs).iter().any(|v| match v {
+                TextValue::Text(t) => lower_eq(value, self.t.str(*t)),
                 TextValue::Template(t) => self
                     .lone_variable(t, |text| both_lower_eq(text, value))
                     .unwrap_or_else(|| self.render(t, work) && both_lower_eq(&work.text, value)),
             }),
-            Test::Like(vs) => vs.iter().any(|v| self.glob(v, false, value, work)),
-            Test::Arn(vs) => vs.iter().any(|v| self.glob(v, true, value, work)),
+            Test::Like(vs) => self
+                .t
+                .glob_values(*vs)
+                .iter()
+                .any(|v| self.glob(v, false, value, work)),
+            Test::Arn(vs) => self
+                .t
+                .glob_values(*vs)
+                .iter()
+                .any(|v| self.glob(v, true, value, work)),
             Test::Numeric(cmp, vs) => match cached(&self.parsed.number, value, parse_number) {
-                Some(r) => vs
+                Some(r) => self
+                    .t
+                    .numbers(*vs)
                     .iter()
                     .any(|p| p.is_some_and(|p| compare(*cmp, r.partial_cmp(&p)))),
                 None => false,
             },
             Test::Date(cmp, vs) => match cached(&self.parsed.date, value, parse_date) {
-                Some(r) => vs
+                Some(r) => self
+                    .t
+                    .dates(*vs)
                     .iter()
                     .any(|p| p.is_some_and(|p| compare(*cmp, Some(r.cmp(&p))))),
                 None => false,
             },
-            Test::Bool(vs) => vs.iter().any(|p| lower_eq(value, p)),
-            Test::Binary(vs) => vs.iter().any(|p| **p == *value),
+            Test::Bool(vs) => self
+                .t
+                .words(*vs)
+                .iter()
+                .any(|p| lower_eq(value, self.t.str(*p))),
+            Test::Binary(vs) => self.t.words(*vs).iter().any(|p| self.t.str(*p) == value),
             Test::Ip(vs) => match cached(&self.parsed.ip, value, parse_ip) {
-                Some(a) => vs.iter().any(|c| c.is_some_and(|c| c.contains(a))),
+                Some(a) => self
+                    .t
+                    .cidrs(*vs)
+                    .iter()
+                    .any(|c| c.is_some_and(|c| c.contains(a))),
                 None => false,
             },
         }
@@ -801,7 +821,9 @@ impl Eval<'_, '_> {
             return v;
         }
         let result = match self.s.t.resource_patterns.get(id as usize) {
-            Some(PatternCode::Fixed(p)) => p.matches(self.s.resource, &mut self.work.bufs),
+            Some(PatternCode::Fixed(p)) => {
+                p.matches(self.s.t, self.s.resource, &mut self.work.bufs)
+            }
             Some(PatternCode::Template(t)) if self.s.materialize(t, &mut self.work.toks) => {
                 arn_rules(&self.work.toks, &mut self.work.rules);
                 self.work.bufs.matches(&self.work.rules, self.s.resource)
@@ -1263,7 +1285,9 @@ impl Scratch {
             self.action_bits.clear();
             self.action_bits.resize(engine.words, 0);
             for (i, p) in t.actions.patterns.iter().enumerate() {
-                if !matches!(p, Program::Exact(_)) && p.matches(&self.action, &mut self.work.bufs) {
+                if !matches!(p, Program::Exact(_))
+                    && p.matches(t, &self.action, &mut self.work.bufs)
+                {
                     if let Some(w) = self.action_bits.get_mut(i / 64) {
                         *w |= 1u64 << (i % 64);
                     }

@@ -16,6 +16,8 @@
 //! O(n·m) at worst); otherwise a dynamic-programming table over two rows kept
 //! in the caller's scratch buffers.
 
+use crate::table::{ArenaFull, Span, Str, Table};
+
 /// One token of a pattern.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Tok {
@@ -94,26 +96,34 @@ pub fn plain_rules(tokens: &[Tok], out: &mut Vec<ArnTok>) {
     }));
 }
 
-/// A pattern without variables, classified for speed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A pattern without variables, classified for speed. Its text and tokens
+/// live in the arenas of the [`Table`] that holds it ([`Table::text`],
+/// [`Table::pieces`], [`Table::arn_toks`]), so a loaded table allocates
+/// nothing per pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Program {
     /// No wildcards: the text must equal this.
-    Exact(Box<str>),
+    Exact(Str),
     /// Literal characters then one final `*` that may match anything.
-    Prefix(Box<str>),
+    Prefix(Str),
     /// One leading `*` that may match anything, then literal characters.
-    Suffix(Box<str>),
-    /// Literal pieces separated by `*`s that may match anything (no `?`):
-    /// the first piece is a prefix, the last a suffix, and the ones between
-    /// are found leftmost, in order.
-    Pieces(Box<[Box<str>]>),
-    /// Anything else: the tokens with their rules.
-    General(Box<[ArnTok]>),
+    Suffix(Str),
+    /// Literal pieces ([`Table::pieces`]) separated by `*`s that may match
+    /// anything (no `?`): the first piece is a prefix, the last a suffix,
+    /// and the ones between are found leftmost, in order.
+    Pieces(Span),
+    /// Anything else: the tokens with their rules ([`Table::arn_toks`]).
+    General(Span),
 }
 
 impl Program {
-    /// Classifies tokens that already carry their rules.
-    pub fn new(toks: &[ArnTok]) -> Program {
+    /// Classifies tokens that already carry their rules, adding the
+    /// program's text and tokens to `table`'s arenas.
+    ///
+    /// # Errors
+    ///
+    /// [`ArenaFull`] when an arena would pass 32-bit positions.
+    pub fn new(toks: &[ArnTok], table: &mut Table) -> Result<Program, ArenaFull> {
         let literal = |ts: &[ArnTok]| -> Option<String> {
             ts.iter()
                 .map(|t| match t.tok {
@@ -123,19 +133,19 @@ impl Program {
                 .collect()
         };
         if let Some(text) = literal(toks) {
-            return Program::Exact(text.into());
+            return Ok(Program::Exact(table.add_str(&text)?));
         }
         if let Some((last, head)) = toks.split_last() {
             if last.tok == Tok::Star && last.star_crosses {
                 if let Some(text) = literal(head) {
-                    return Program::Prefix(text.into());
+                    return Ok(Program::Prefix(table.add_str(&text)?));
                 }
             }
         }
         if let Some((first, tail)) = toks.split_first() {
             if first.tok == Tok::Star && first.star_crosses {
                 if let Some(text) = literal(tail) {
-                    return Program::Suffix(text.into());
+                    return Ok(Program::Suffix(table.add_str(&text)?));
                 }
             }
         }
@@ -144,51 +154,53 @@ impl Program {
             Tok::Quest => false,
             Tok::Lit(_) => true,
         }) {
-            let mut pieces: Vec<Box<str>> = Vec::new();
+            let mut pieces: Vec<Str> = Vec::new();
             let mut current = String::new();
             for t in toks {
                 match t.tok {
                     Tok::Lit(c) => current.push(c),
-                    _ => pieces.push(std::mem::take(&mut current).into()),
+                    _ => pieces.push(table.add_str(&std::mem::take(&mut current))?),
                 }
             }
-            pieces.push(current.into());
-            return Program::Pieces(pieces.into());
+            pieces.push(table.add_str(&current)?);
+            return Ok(Program::Pieces(table.add_pieces(&pieces)?));
         }
-        Program::General(toks.into())
+        Ok(Program::General(table.add_arn_toks(toks)?))
     }
 
-    /// Whether `text` matches, using the scratch buffers for the general case.
-    pub fn matches(&self, text: &str, buffers: &mut MatchBuffers) -> bool {
-        match self {
-            Program::Exact(s) => **s == *text,
-            Program::Prefix(p) => text.starts_with(&**p),
-            Program::Suffix(p) => text.ends_with(&**p),
-            Program::Pieces(pieces) => match_pieces(pieces, text),
-            Program::General(toks) => buffers.matches(toks, text),
+    /// Whether `text` matches, reading the program from `table`'s arenas and
+    /// using the scratch buffers for the general case.
+    #[inline]
+    pub fn matches(&self, table: &Table, text: &str, buffers: &mut MatchBuffers) -> bool {
+        match *self {
+            Program::Exact(s) => table.str(s) == text,
+            Program::Prefix(p) => text.starts_with(table.str(p)),
+            Program::Suffix(p) => text.ends_with(table.str(p)),
+            Program::Pieces(pieces) => match_pieces(table, table.pieces(pieces), text),
+            Program::General(toks) => buffers.matches(table.arn_toks(toks), text),
         }
     }
 }
 
 /// `P0 * P1 * ... * Pn` with universal stars: leftmost placement of each
 /// middle piece is always best.
-fn match_pieces(pieces: &[Box<str>], text: &str) -> bool {
+fn match_pieces(table: &Table, pieces: &[Str], text: &str) -> bool {
     let Some((first, rest)) = pieces.split_first() else {
         return text.is_empty();
     };
+    let first = table.str(*first);
     let Some((last, middle)) = rest.split_last() else {
-        return **first == *text;
+        return first == text;
     };
-    if text.len() < first.len() + last.len()
-        || !text.starts_with(&**first)
-        || !text.ends_with(&**last)
-    {
+    let last = table.str(*last);
+    if text.len() < first.len() + last.len() || !text.starts_with(first) || !text.ends_with(last) {
         return false;
     }
     let Some(mut window) = text.get(first.len()..text.len() - last.len()) else {
         return false;
     };
     for piece in middle {
+        let piece = table.str(*piece);
         match find(window.as_bytes(), piece.as_bytes()) {
             Some(at) => window = window.get(at + piece.len()..).unwrap_or(""),
             None => return false,
@@ -417,7 +429,9 @@ mod tests {
         arn_rules(&toks, &mut rules);
         let mut b = MatchBuffers::default();
         let general = b.matches(&rules, t);
-        assert_eq!(Program::new(&rules).matches(t, &mut b), general, "{p} {t}");
+        let mut table = Table::default();
+        let program = Program::new(&rules, &mut table).unwrap();
+        assert_eq!(program.matches(&table, t, &mut b), general, "{p} {t}");
         general
     }
 
@@ -426,7 +440,10 @@ mod tests {
         let mut rules = Vec::new();
         plain_rules(&toks, &mut rules);
         let mut b = MatchBuffers::default();
-        Program::new(&rules).matches(t, &mut b)
+        let mut table = Table::default();
+        Program::new(&rules, &mut table)
+            .unwrap()
+            .matches(&table, t, &mut b)
     }
 
     #[test]
@@ -466,7 +483,9 @@ mod tests {
                 rules(&toks, &mut r);
                 let expected = naive(&r, &chars);
                 proptest::prop_assert_eq!(b.matches(&r, &t), expected);
-                proptest::prop_assert_eq!(Program::new(&r).matches(&t, &mut b), expected);
+                let mut arenas = Table::default();
+                let program = Program::new(&r, &mut arenas).unwrap();
+                proptest::prop_assert_eq!(program.matches(&arenas, &t, &mut b), expected);
                 let (mut row, mut next) = (Vec::new(), Vec::new());
                 proptest::prop_assert_eq!(table(&r, &chars, &mut row, &mut next), expected);
             }

@@ -80,11 +80,45 @@ impl Hasher for FastHasher {
 /// A `HashMap` with [`FastHasher`].
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
-/// The hash of a string key as [`StrIndex`] uses it.
+/// The hash of a string key as [`StrIndex`] uses it: the multiply-rotate
+/// step over two independent lanes (even and odd 8-byte words), so that
+/// ARN-length keys take half the dependent multiplies, then the lanes and
+/// the length are folded and avalanched as [`FastHasher::finish`] does.
 #[inline]
 pub fn hash_str(key: &str) -> u64 {
-    let mut h = FastHasher::default();
-    h.write(key.as_bytes());
+    /// Eight bytes as one load; a shorter tail zero-padded.
+    #[inline(always)]
+    fn word(bytes: &[u8]) -> u64 {
+        if let Some(w) = bytes.first_chunk::<8>() {
+            return u64::from_le_bytes(*w);
+        }
+        let mut w = [0u8; 8];
+        for (slot, b) in w.iter_mut().zip(bytes) {
+            *slot = *b;
+        }
+        u64::from_le_bytes(w)
+    }
+    #[inline(always)]
+    fn step(h: u64, w: u64) -> u64 {
+        (h.rotate_left(5) ^ w).wrapping_mul(SEED)
+    }
+    let bytes = key.as_bytes();
+    let (mut a, mut b) = (0u64, SEED);
+    let mut pairs = bytes.chunks_exact(16);
+    for pair in &mut pairs {
+        let (x, y) = pair.split_at(8);
+        a = step(a, word(x));
+        b = step(b, word(y));
+    }
+    let rest = pairs.remainder();
+    if !rest.is_empty() {
+        let (x, y) = rest.split_at(rest.len().min(8));
+        a = step(a, word(x));
+        b = step(b, word(y));
+    }
+    let h = FastHasher {
+        hash: step(a ^ b.rotate_left(32), bytes.len() as u64),
+    };
     h.finish()
 }
 
@@ -343,6 +377,38 @@ mod tests {
             buckets.insert(build.hash_one(key.as_str()) & 4095);
         }
         // A uniform hash fills about 63% of 4096 buckets with 4096 keys.
+        assert!(
+            buckets.len() > 2400,
+            "only {} of 4096 buckets used",
+            buckets.len()
+        );
+    }
+
+    /// The two-lane string hash sees every byte and the length, and
+    /// spreads ARNs that differ in the middle over the low bits.
+    #[test]
+    fn str_hash_sees_every_byte_and_spreads() {
+        for len in 0..40usize {
+            let key: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            let text = String::from_utf8(key.clone()).unwrap();
+            let h = hash_str(&text);
+            for i in 0..len {
+                let mut other = key.clone();
+                other[i] = b'A';
+                assert_ne!(
+                    hash_str(std::str::from_utf8(&other).unwrap()),
+                    h,
+                    "{len} {i}"
+                );
+            }
+            let longer = format!("{text}\0");
+            assert_ne!(hash_str(&longer), h, "{len}");
+        }
+        let mut buckets = std::collections::HashSet::new();
+        for i in 0..4096 {
+            let key = format!("arn:aws:ses:us-east-1:111122223333:identity/tenant-{i:05}.example");
+            buckets.insert(hash_str(&key) & 4095);
+        }
         assert!(
             buckets.len() > 2400,
             "only {} of 4096 buckets used",

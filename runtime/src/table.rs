@@ -12,11 +12,15 @@
 //! lists of ids) are not allocated one by one: strings live in one text
 //! arena ([`Table::text`], addressed by [`Str`]), id lists in one id arena
 //! ([`Table::lists`], [`Ids`]), tags in one tag arena ([`Table::tag_pairs`],
-//! [`Tags`]), and the name-to-id maps are [`StrIndex`]es with their keys in
+//! [`Tags`]), wildcard programs' texts and tokens in the text arena and
+//! [`Table::pieces`] / [`Table::arn_toks`] ([`Program`] is a `Copy` of
+//! ranges), condition values in one arena per value type
+//! ([`Table::text_values`], [`Table::glob_values`], ..., addressed by
+//! [`Span`]), and the name-to-id maps are [`StrIndex`]es with their keys in
 //! one buffer. A table of a million entries is then a few dozen
 //! allocations, which is what lets an artifact load in milliseconds.
 
-use crate::glob::{Program, Tok};
+use crate::glob::{ArnTok, Program, Tok};
 use crate::hash::StrIndex;
 use crate::text::Cidr;
 
@@ -45,6 +49,33 @@ pub struct Tags {
     pub start: u32,
     /// One past the last item.
     pub end: u32,
+}
+
+/// A range of one of the table's item arenas ([`Table::pieces`],
+/// [`Table::arn_toks`] and the predicate value arenas); which arena is
+/// told by where the span is stored.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Span {
+    /// The first item.
+    pub start: u32,
+    /// One past the last item.
+    pub end: u32,
+}
+
+/// The items of `arena` in `span` (empty for a range outside it, which
+/// [`crate::Engine::new`] refuses).
+#[inline]
+fn slice<T>(arena: &[T], span: Span) -> &[T] {
+    arena
+        .get(span.start as usize..span.end as usize)
+        .unwrap_or(&[])
+}
+
+/// Appends `items` to `arena`, giving their span.
+fn push<T: Clone>(arena: &mut Vec<T>, items: &[T]) -> Result<Span, ArenaFull> {
+    let (start, end) = range_of(arena.len(), arena.len() + items.len())?;
+    arena.extend_from_slice(items);
+    Ok(Span { start, end })
 }
 
 /// A table arena would pass `u32` positions (4 GiB of text or 2^32 items).
@@ -92,6 +123,126 @@ impl Table {
             .unwrap_or(&[])
     }
 
+    /// The pieces of a [`Program::Pieces`].
+    #[inline]
+    pub fn pieces(&self, span: Span) -> &[Str] {
+        slice(&self.pieces, span)
+    }
+
+    /// The tokens of a [`Program::General`].
+    #[inline]
+    pub fn arn_toks(&self, span: Span) -> &[ArnTok] {
+        slice(&self.arn_toks, span)
+    }
+
+    /// The values of a [`Test::Equals`] or [`Test::EqualsIgnoreCase`].
+    #[inline]
+    pub fn text_values(&self, span: Span) -> &[TextValue] {
+        slice(&self.text_values, span)
+    }
+
+    /// The values of a [`Test::Like`] or [`Test::Arn`].
+    #[inline]
+    pub fn glob_values(&self, span: Span) -> &[GlobValue] {
+        slice(&self.glob_values, span)
+    }
+
+    /// The values of a [`Test::Numeric`].
+    #[inline]
+    pub fn numbers(&self, span: Span) -> &[Option<f64>] {
+        slice(&self.numbers, span)
+    }
+
+    /// The values of a [`Test::Date`].
+    #[inline]
+    pub fn dates(&self, span: Span) -> &[Option<i128>] {
+        slice(&self.dates, span)
+    }
+
+    /// The values of a [`Test::Bool`] or [`Test::Binary`].
+    #[inline]
+    pub fn words(&self, span: Span) -> &[Str] {
+        slice(&self.words, span)
+    }
+
+    /// The values of a [`Test::Ip`].
+    #[inline]
+    pub fn cidrs(&self, span: Span) -> &[Option<Cidr>] {
+        slice(&self.cidrs, span)
+    }
+
+    /// Appends program pieces to [`Table::pieces`].
+    ///
+    /// # Errors
+    ///
+    /// [`ArenaFull`] past 2^32 items.
+    pub fn add_pieces(&mut self, items: &[Str]) -> Result<Span, ArenaFull> {
+        push(&mut self.pieces, items)
+    }
+
+    /// Appends program tokens to [`Table::arn_toks`].
+    ///
+    /// # Errors
+    ///
+    /// [`ArenaFull`] past 2^32 items.
+    pub fn add_arn_toks(&mut self, items: &[ArnTok]) -> Result<Span, ArenaFull> {
+        push(&mut self.arn_toks, items)
+    }
+
+    /// Appends values to [`Table::text_values`].
+    ///
+    /// # Errors
+    ///
+    /// [`ArenaFull`] past 2^32 items.
+    pub fn add_text_values(&mut self, items: &[TextValue]) -> Result<Span, ArenaFull> {
+        push(&mut self.text_values, items)
+    }
+
+    /// Appends values to [`Table::glob_values`].
+    ///
+    /// # Errors
+    ///
+    /// [`ArenaFull`] past 2^32 items.
+    pub fn add_glob_values(&mut self, items: &[GlobValue]) -> Result<Span, ArenaFull> {
+        push(&mut self.glob_values, items)
+    }
+
+    /// Appends values to [`Table::numbers`].
+    ///
+    /// # Errors
+    ///
+    /// [`ArenaFull`] past 2^32 items.
+    pub fn add_numbers(&mut self, items: &[Option<f64>]) -> Result<Span, ArenaFull> {
+        push(&mut self.numbers, items)
+    }
+
+    /// Appends values to [`Table::dates`].
+    ///
+    /// # Errors
+    ///
+    /// [`ArenaFull`] past 2^32 items.
+    pub fn add_dates(&mut self, items: &[Option<i128>]) -> Result<Span, ArenaFull> {
+        push(&mut self.dates, items)
+    }
+
+    /// Appends values to [`Table::words`].
+    ///
+    /// # Errors
+    ///
+    /// [`ArenaFull`] past 2^32 items.
+    pub fn add_words(&mut self, items: &[Str]) -> Result<Span, ArenaFull> {
+        push(&mut self.words, items)
+    }
+
+    /// Appends values to [`Table::cidrs`].
+    ///
+    /// # Errors
+    ///
+    /// [`ArenaFull`] past 2^32 items.
+    pub fn add_cidrs(&mut self, items: &[Option<Cidr>]) -> Result<Span, ArenaFull> {
+        push(&mut self.cidrs, items)
+    }
+
     /// Appends `s` to the text arena.
     ///
     /// # Errors
@@ -136,6 +287,22 @@ pub struct Table {
     /// The tag arena: every [`Tags`] of the table points into it; tag
     /// values are [`Str`]s.
     pub tag_pairs: Vec<(u32, Str)>,
+    /// The pieces of every [`Program::Pieces`].
+    pub pieces: Vec<Str>,
+    /// The tokens of every [`Program::General`].
+    pub arn_toks: Vec<ArnTok>,
+    /// The values of every [`Test::Equals`] and [`Test::EqualsIgnoreCase`].
+    pub text_values: Vec<TextValue>,
+    /// The values of every [`Test::Like`] and [`Test::Arn`].
+    pub glob_values: Vec<GlobValue>,
+    /// The values of every [`Test::Numeric`].
+    pub numbers: Vec<Option<f64>>,
+    /// The values of every [`Test::Date`].
+    pub dates: Vec<Option<i128>>,
+    /// The values of every [`Test::Bool`] and [`Test::Binary`].
+    pub words: Vec<Str>,
+    /// The values of every [`Test::Ip`].
+    pub cidrs: Vec<Option<Cidr>>,
     /// Store policies, by id.
     pub policies: Vec<PolicyCode>,
     /// Store policy names to ids (for session policies).
@@ -396,7 +563,7 @@ pub enum Cmp {
 #[derive(Clone, Debug, PartialEq)]
 pub enum TextValue {
     /// Literal text (for `...IgnoreCase`, already lower-cased).
-    Text(Box<str>),
+    Text(Str),
     /// Text with variables.
     Template(Template),
 }
@@ -410,8 +577,9 @@ pub enum GlobValue {
     Template(Template),
 }
 
-/// The positive test of a predicate, with its values compiled.
-#[derive(Clone, Debug, PartialEq)]
+/// The positive test of a predicate, with its values compiled; the values
+/// are spans of the table's value arenas.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Test {
     /// `Null`: holds when the key is missing and some value is `true`, or
     /// present and some value is `false`.
@@ -421,24 +589,26 @@ pub enum Test {
         /// Some value is `false`.
         when_present: bool,
     },
-    /// `StringEquals` / `StringNotEquals`.
-    Equals(Box<[TextValue]>),
-    /// `StringEqualsIgnoreCase` / `StringNotEqualsIgnoreCase`.
-    EqualsIgnoreCase(Box<[TextValue]>),
-    /// `StringLike` / `StringNotLike`.
-    Like(Box<[GlobValue]>),
-    /// `Arn*`.
-    Arn(Box<[GlobValue]>),
-    /// `Numeric*`; `None` values never match.
-    Numeric(Cmp, Box<[Option<f64>]>),
-    /// `Date*`; `None` values never match.
-    Date(Cmp, Box<[Option<i128>]>),
-    /// `Bool`, values lower-cased.
-    Bool(Box<[Box<str>]>),
-    /// `BinaryEquals`.
-    Binary(Box<[Box<str>]>),
-    /// `IpAddress` / `NotIpAddress`; `None` values never match.
-    Ip(Box<[Option<Cidr>]>),
+    /// `StringEquals` / `StringNotEquals` ([`Table::text_values`]).
+    Equals(Span),
+    /// `StringEqualsIgnoreCase` / `StringNotEqualsIgnoreCase`
+    /// ([`Table::text_values`]).
+    EqualsIgnoreCase(Span),
+    /// `StringLike` / `StringNotLike` ([`Table::glob_values`]).
+    Like(Span),
+    /// `Arn*` ([`Table::glob_values`]).
+    Arn(Span),
+    /// `Numeric*` ([`Table::numbers`]); `None` values never match.
+    Numeric(Cmp, Span),
+    /// `Date*` ([`Table::dates`]); `None` values never match.
+    Date(Cmp, Span),
+    /// `Bool` ([`Table::words`]), values lower-cased.
+    Bool(Span),
+    /// `BinaryEquals` ([`Table::words`]).
+    Binary(Span),
+    /// `IpAddress` / `NotIpAddress` ([`Table::cidrs`]); `None` values never
+    /// match.
+    Ip(Span),
 }
 
 /// One principal of the store.

@@ -3,8 +3,9 @@
 
 use std::fmt;
 
+use crate::glob::Program;
 use crate::table::{
-    GlobValue, Ids, PatternCode, Piece, Str, Table, Tags, Template, Test, TextValue,
+    GlobValue, Ids, PatternCode, Piece, Span, Str, Table, Tags, Template, Test, TextValue,
 };
 
 /// What is wrong with a table.
@@ -140,6 +141,20 @@ fn tags(t: &Table, at: At<'_>, tags: Tags, keys: usize) -> Result<(), TableError
     Ok(())
 }
 
+fn span(at: At<'_>, what: &str, s: Span, len: usize) -> Result<(), TableError> {
+    range(at, what, s.start, s.end, len)
+}
+
+/// A program's text and token ranges (the pieces themselves are checked
+/// once, with their arena).
+fn program(t: &Table, at: At<'_>, p: Program) -> Result<(), TableError> {
+    match p {
+        Program::Exact(s) | Program::Prefix(s) | Program::Suffix(s) => text(t, at, s),
+        Program::Pieces(s) => span(at, "program piece list", s, t.pieces.len()),
+        Program::General(s) => span(at, "program token list", s, t.arn_toks.len()),
+    }
+}
+
 fn template(at: At<'_>, t: &Template, keys: usize) -> Result<(), TableError> {
     for piece in &t.pieces {
         if let Piece::Var { key, .. } = piece {
@@ -210,29 +225,51 @@ pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
         t.actions.classes.len(),
     )?;
     for (i, p) in t.resource_patterns.iter().enumerate() {
-        if let PatternCode::Template(tm) = p {
-            template(At("resource pattern", i), tm, keys)?;
+        let at = At("resource pattern", i);
+        match p {
+            PatternCode::Fixed(p) => program(t, at, *p)?,
+            PatternCode::Template(tm) => template(at, tm, keys)?,
         }
+    }
+    // The shared arenas, each item once.
+    for (i, s) in t.pieces.iter().enumerate() {
+        text(t, At("program piece", i), *s)?;
+    }
+    for (i, s) in t.words.iter().enumerate() {
+        text(t, At("condition word", i), *s)?;
+    }
+    for (i, v) in t.text_values.iter().enumerate() {
+        let at = At("condition text value", i);
+        match v {
+            TextValue::Text(s) => text(t, at, *s)?,
+            TextValue::Template(tm) => template(at, tm, keys)?,
+        }
+    }
+    for (i, v) in t.glob_values.iter().enumerate() {
+        let at = At("condition pattern value", i);
+        match v {
+            GlobValue::Fixed(p) => program(t, at, *p)?,
+            GlobValue::Template(tm) => template(at, tm, keys)?,
+        }
+    }
+    for (i, p) in t.actions.patterns.iter().enumerate() {
+        program(t, At("action pattern", i), *p)?;
     }
     for (i, p) in t.predicates.iter().enumerate() {
         let at = At("predicate", i);
         within(at, "key", p.key, keys)?;
-        match &p.test {
-            Test::Equals(vs) | Test::EqualsIgnoreCase(vs) => {
-                for v in vs {
-                    if let TextValue::Template(tm) = v {
-                        template(at, tm, keys)?;
-                    }
-                }
+        match p.test {
+            Test::Null { .. } => {}
+            Test::Equals(s) | Test::EqualsIgnoreCase(s) => {
+                span(at, "text value list", s, t.text_values.len())?;
             }
-            Test::Like(vs) | Test::Arn(vs) => {
-                for v in vs {
-                    if let GlobValue::Template(tm) = v {
-                        template(at, tm, keys)?;
-                    }
-                }
+            Test::Like(s) | Test::Arn(s) => {
+                span(at, "pattern value list", s, t.glob_values.len())?;
             }
-            _ => {}
+            Test::Numeric(_, s) => span(at, "number list", s, t.numbers.len())?,
+            Test::Date(_, s) => span(at, "date list", s, t.dates.len())?,
+            Test::Bool(s) | Test::Binary(s) => span(at, "word list", s, t.words.len())?,
+            Test::Ip(s) => span(at, "address list", s, t.cidrs.len())?,
         }
     }
     for (i, p) in t.principals.iter().enumerate() {

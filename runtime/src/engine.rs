@@ -834,14 +834,13 @@ impl Eval<'_, '_> {
         result
     }
 
-    fn predicate(&mut self, id: u32) -> bool {
+    /// Whether predicate `id` (`code`, the plan's copy) holds, memoised
+    /// for the request.
+    fn predicate(&mut self, id: u32, code: &PredicateCode) -> bool {
         if let Some(v) = self.memo.preds.get(id, self.epoch) {
             return v;
         }
-        let result = match self.s.t.predicates.get(id as usize) {
-            Some(p) => self.s.holds(p, self.work),
-            None => false,
-        };
+        let result = self.s.holds(code, self.work);
         self.memo.preds.set(id, self.epoch, result);
         result
     }
@@ -917,8 +916,8 @@ impl Conditions for Eval<'_, '_> {
                 None => return false,
             }
         }
-        for c in cache.preds(e) {
-            if !self.predicate(*c) {
+        for (id, code) in cache.preds(e) {
+            if !self.predicate(*id, code) {
                 return false;
             }
         }
@@ -1215,6 +1214,7 @@ impl Engine {
         };
         Ok(plans.build(t, key, hash, &facts, &mut ev))
     }
+
     /// Answers many requests on `threads` worker threads (all cores when 0),
     /// one [`Scratch`] per worker: `out[i] = f(check(requests[i]))`.
     /// Allocates only the workers' scratch spaces.

@@ -21,7 +21,7 @@
 
 use crate::decision::{CheckError, Layer, Outcome};
 use crate::engine::{CallerCode, Kind, Naming};
-use crate::table::{Effect, ResourceKind, Table};
+use crate::table::{Effect, PredicateCode, ResourceKind, Table};
 use crate::text::le_word;
 
 /// The number of plans a scratch space keeps by default.
@@ -120,7 +120,10 @@ pub(crate) struct PlanCache {
     text: String,
     levels: Vec<Span>,
     entries: Vec<Entry>,
-    preds: Vec<u32>,
+    /// Condition predicates of the entries, copied out of the table with
+    /// their ids, so a check reads them from the plan (hot) rather than
+    /// from a table that may span gigabytes.
+    preds: Vec<(u32, PredicateCode)>,
 }
 
 /// The four strings that identify a plan.
@@ -259,7 +262,7 @@ impl PlanCache {
     }
 
     /// The predicates of an entry.
-    pub(crate) fn preds(&self, e: &Entry) -> &[u32] {
+    pub(crate) fn preds(&self, e: &Entry) -> &[(u32, PredicateCode)] {
         self.preds.get(e.preds.range()).unwrap_or(&[])
     }
 
@@ -448,8 +451,19 @@ impl PlanCache {
                     continue;
                 }
                 if let Some((naming, dynamic)) = s.structural(id) {
+                    let conditions = t.ids(st.conditions);
                     let first = self.preds.len();
-                    self.preds.extend_from_slice(t.ids(st.conditions));
+                    self.preds.extend(
+                        conditions
+                            .iter()
+                            .filter_map(|c| t.predicates.get(*c as usize).map(|p| (*c, *p))),
+                    );
+                    if self.preds.len() - first != conditions.len() {
+                        // A dangling predicate id (refused by validation):
+                        // the statement can never apply.
+                        self.preds.truncate(first);
+                        continue;
+                    }
                     self.entries.push(Entry {
                         id: u32::try_from(id).unwrap_or(u32::MAX),
                         policy,

@@ -521,7 +521,7 @@ pub enum Derived {
 }
 
 /// One condition: operator, key and values.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PredicateCode {
     /// The key id.
     pub key: u32,

@@ -9,8 +9,9 @@
 //! resource patterns match: the only statements whose conditions can still
 //! decide. Resource patterns with policy variables depend on the request's
 //! context, so their statements stay in the plan and are matched per
-//! request. Building a plan is the structural half of the old per-policy
-//! walk; answering from one is a handful of predicate tests.
+//! request. Building a plan is the structural half of a check (a walk over
+//! the layers' policies); answering from one is a handful of predicate tests
+//! over the plan's own copies of the predicates.
 //!
 //! The cache is bounded, like the lazy DFA cache of regex-automata's hybrid
 //! engine: when it holds its capacity of plans (or its text and statement
@@ -667,4 +668,97 @@ pub(crate) fn session_policy(
         });
     }
     Ok(Some(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store where no statement can apply: plans with empty lists.
+    struct Nothing;
+
+    impl Structure for Nothing {
+        fn structural(&mut self, _: usize) -> Option<(Naming, bool)> {
+            None
+        }
+    }
+
+    fn facts() -> Facts<'static> {
+        Facts {
+            caller: CallerCode::of("arn:aws:iam::111122223333:user/a").unwrap(),
+            role_arn: None,
+            principal_code: None,
+            resource_code: None,
+            resource_account: None,
+            resource_policy_required: false,
+            session: None,
+        }
+    }
+
+    fn key(resource: &str) -> PlanKey<'_> {
+        PlanKey {
+            principal: "arn:aws:iam::111122223333:user/a",
+            action: "ses:SendEmail",
+            resource,
+            session: None,
+        }
+    }
+
+    fn build(c: &mut PlanCache, k: &PlanKey<'_>) {
+        c.build(&Table::default(), k, k.digest(), &facts(), &mut Nothing);
+    }
+
+    fn kept(c: &PlanCache, k: &PlanKey<'_>) -> bool {
+        c.find(k, k.digest()).is_some()
+    }
+
+    #[test]
+    fn plans_are_found_by_all_four_strings_and_cleared_when_full() {
+        let mut c = PlanCache::new(2);
+        build(&mut c, &key("a"));
+        build(&mut c, &key("b"));
+        assert!(kept(&c, &key("a")) && kept(&c, &key("b")));
+        assert!(!kept(&c, &key("c")));
+        assert!(!kept(
+            &c,
+            &PlanKey {
+                session: Some("s"),
+                ..key("a")
+            }
+        ));
+        assert!(!kept(
+            &c,
+            &PlanKey {
+                action: "ses:sendemail",
+                ..key("a")
+            }
+        ));
+        // Full: the next plan clears the cache first.
+        build(&mut c, &key("c"));
+        assert!(kept(&c, &key("c")));
+        assert!(!kept(&c, &key("a")) && !kept(&c, &key("b")));
+    }
+
+    #[test]
+    fn a_cache_of_no_plans_keeps_none() {
+        let mut c = PlanCache::new(0);
+        build(&mut c, &key("a"));
+        assert!(!kept(&c, &key("a")));
+    }
+
+    #[test]
+    fn keys_that_differ_anywhere_hash_apart() {
+        let a = key("arn:aws:ses:us-east-1:111122223333:identity/tenant-00001.example");
+        let b = key("arn:aws:ses:us-east-1:111122223333:identity/tenant-00002.example");
+        assert_ne!(a.digest(), b.digest());
+        assert_ne!(
+            PlanKey {
+                session: Some(""),
+                ..a
+            }
+            .digest(),
+            a.digest(),
+            "an empty session policy name is not no session policy"
+        );
+    }
 }

@@ -65,7 +65,7 @@ use crate::table::{
     Qualifier, ResourceCode, ResourceKind, SessionError, SessionProblem, Span, StatementCode, Str,
     Table, Tags, Template, Test, TextValue,
 };
-use crate::text::Cidr;
+use crate::text::{Cidr, le_word};
 use crate::validate::TableError;
 
 /// The artifact's first bytes.
@@ -194,18 +194,6 @@ fn step(h: u64, w: u64) -> u64 {
     (h ^ w).wrapping_mul(K1).rotate_left(29)
 }
 
-#[inline]
-fn word(chunk: &[u8]) -> u64 {
-    if let Some(w) = chunk.first_chunk::<8>() {
-        return u64::from_le_bytes(*w);
-    }
-    let mut w = [0u8; 8];
-    for (slot, b) in w.iter_mut().zip(chunk) {
-        *slot = *b;
-    }
-    u64::from_le_bytes(w)
-}
-
 /// The body checksum: four multiply-rotate lanes over 32-byte blocks, then
 /// the tail word by word, folded with the length. Each step is a bijection
 /// of the lane for a fixed word and of the word for a fixed lane, so any
@@ -215,7 +203,7 @@ pub fn checksum(bytes: &[u8]) -> u64 {
     let mut blocks = bytes.chunks_exact(32);
     for block in &mut blocks {
         for (lane, w) in lanes.iter_mut().zip(block.chunks_exact(8)) {
-            *lane = step(*lane, word(w));
+            *lane = step(*lane, le_word(w));
         }
     }
     let mut h = bytes.len() as u64;
@@ -223,7 +211,7 @@ pub fn checksum(bytes: &[u8]) -> u64 {
         h = step(h, lane);
     }
     for w in blocks.remainder().chunks(8) {
-        h = step(h, word(w));
+        h = step(h, le_word(w));
     }
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
@@ -292,8 +280,13 @@ fn header_error(kind: Kind, place: &'static str, detail: String) -> ArtifactErro
 /// An [`ArtifactError`] for a wrong magic, version, length or checksum, or a
 /// body that does not decode.
 pub fn read(bytes: &[u8]) -> Result<Table, ArtifactError> {
+    // A header field, zero-padded where the input ends early.
     let field = |range: std::ops::Range<usize>| -> [u8; 8] {
-        word(bytes.get(range).unwrap_or(&[])).to_le_bytes()
+        let mut w = [0u8; 8];
+        for (slot, b) in w.iter_mut().zip(bytes.get(range).unwrap_or(&[])) {
+            *slot = *b;
+        }
+        w
     };
     let magic = match bytes.get(..MAGIC.len()) {
         Some(head) => head == MAGIC.as_slice(),

@@ -562,56 +562,52 @@ impl<'a> Setting<'a> {
 
     /// Substitutes a template's variables into `toks`; false when one cannot
     /// be resolved.
+    /// A policy variable's value: the key's single value, or the default
+    /// when the key is missing; `None` when neither (or several values).
+    fn variable<'x>(&self, key: u32, default: Option<&'x str>) -> Option<&'x str>
+    where
+        'a: 'x,
+    {
+        match self.lookup(key) {
+            Some(vals) => vals.single(),
+            None => default,
+        }
+    }
+
     fn materialize(&self, template: &Template, toks: &mut Vec<Tok>) -> bool {
         toks.clear();
         for piece in &template.pieces {
             match piece {
                 Piece::Toks(ts) => toks.extend_from_slice(ts),
-                Piece::Var { key, default } => {
-                    let value = match self.lookup(*key) {
-                        Some(vals) => match vals.single() {
-                            Some(v) => v,
-                            None => return false,
-                        },
-                        None => match default {
-                            Some(d) => &**d,
-                            None => return false,
-                        },
-                    };
-                    toks.extend(value.chars().map(Tok::Lit));
-                }
+                Piece::Var { key, default } => match self.variable(*key, default.as_deref()) {
+                    Some(v) => toks.extend(v.chars().map(Tok::Lit)),
+                    None => return false,
+                },
                 Piece::Never => return false,
             }
         }
         true
     }
 
-    /// For a template that is one variable alone (`${aws:PrincipalTag/t}`),
-    /// `f` of its value without rendering it (false when it cannot be
-    /// resolved, as [`Setting::materialize`] decides); `None` for any other
-    /// template.
-    fn lone_variable(&self, template: &Template, f: impl FnOnce(&str) -> bool) -> Option<bool> {
-        let [Piece::Var { key, default }] = &*template.pieces else {
-            return None;
-        };
-        let resolved = match self.lookup(*key) {
-            Some(vals) => vals.single(),
-            None => default.as_deref(),
-        };
-        Some(resolved.is_some_and(f))
-    }
-
     /// The template's text (wildcards written as `*` and `?`).
-    fn render(&self, template: &Template, work: &mut Work) -> bool {
-        if !self.materialize(template, &mut work.toks) {
-            return false;
+    /// Written straight into `text`, variables as they resolve (see
+    /// [`Setting::materialize`]); false when one cannot be resolved.
+    fn render(&self, template: &Template, text: &mut String) -> bool {
+        text.clear();
+        for piece in &template.pieces {
+            match piece {
+                Piece::Toks(ts) => text.extend(ts.iter().map(|t| match t {
+                    Tok::Lit(c) => *c,
+                    Tok::Star => '*',
+                    Tok::Quest => '?',
+                })),
+                Piece::Var { key, default } => match self.variable(*key, default.as_deref()) {
+                    Some(v) => text.push_str(v),
+                    None => return false,
+                },
+                Piece::Never => return false,
+            }
         }
-        work.text.clear();
-        work.text.extend(work.toks.iter().map(|t| match t {
-            Tok::Lit(c) => *c,
-            Tok::Star => '*',
-            Tok::Quest => '?',
-        }));
         true
     }
 
@@ -639,15 +635,13 @@ impl<'a> Setting<'a> {
             Test::Null { .. } => false,
             Test::Equals(vs) => self.t.text_values(*vs).iter().any(|v| match v {
                 TextValue::Text(t) => self.t.str(*t) == value,
-                TextValue::Template(t) => self
-                    .lone_variable(t, |text| text == value)
-                    .unwrap_or_else(|| self.render(t, work) && work.text == value),
+                TextValue::Template(t) => self.render(t, &mut work.text) && work.text == value,
             }),
             Test::EqualsIgnoreCase(vs) => self.t.text_values(*vs).iter().any(|v| match v {
                 TextValue::Text(t) => lower_eq(value, self.t.str(*t)),
-                TextValue::Template(t) => self
-                    .lone_variable(t, |text| both_lower_eq(text, value))
-                    .unwrap_or_else(|| self.render(t, work) && both_lower_eq(&work.text, value)),
+                TextValue::Template(t) => {
+                    self.render(t, &mut work.text) && both_lower_eq(&work.text, value)
+                }
             }),
             Test::Like(vs) => self
                 .t
@@ -807,17 +801,25 @@ fn compare(cmp: Cmp, ordering: Option<std::cmp::Ordering>) -> bool {
     }
 }
 
+/// Who asks about what: the caller and the stored entries a request meets.
+struct Who<'a> {
+    caller: Caller<'a>,
+    role_arn: Option<&'a str>,
+    principal_code: Option<&'a PrincipalCode>,
+    resource_code: Option<&'a ResourceCode>,
+    resource_account: Option<&'a str>,
+}
+
 /// The evaluator for one request: the setting plus the memo tables.
 struct Eval<'a, 'm> {
     s: Setting<'a>,
-    epoch: u32,
     memo: &'m mut Memo,
     work: &'m mut Work,
 }
 
 impl Eval<'_, '_> {
     fn resource_matches(&mut self, id: u32) -> bool {
-        if let Some(v) = self.memo.resources.get(id, self.epoch) {
+        if let Some(v) = self.memo.resources.get(id, self.s.epoch) {
             return v;
         }
         let result = match self.s.t.resource_patterns.get(id as usize) {
@@ -830,18 +832,18 @@ impl Eval<'_, '_> {
             }
             Some(PatternCode::Template(_)) | None => false,
         };
-        self.memo.resources.set(id, self.epoch, result);
+        self.memo.resources.set(id, self.s.epoch, result);
         result
     }
 
     /// Whether predicate `id` (`code`, the plan's copy) holds, memoised
     /// for the request.
     fn predicate(&mut self, id: u32, code: &PredicateCode) -> bool {
-        if let Some(v) = self.memo.preds.get(id, self.epoch) {
+        if let Some(v) = self.memo.preds.get(id, self.s.epoch) {
             return v;
         }
         let result = self.s.holds(code, self.work);
-        self.memo.preds.set(id, self.epoch, result);
+        self.memo.preds.set(id, self.s.epoch, result);
         result
     }
 
@@ -1061,11 +1063,7 @@ impl Engine {
         } = scratch;
         hits.clear();
         let t = &self.table;
-        let setting = Setting {
-            t,
-            principal: request.principal,
-            resource: request.resource,
-            context: request.context,
+        let who = Who {
             caller: plan.caller.caller(request.principal),
             role_arn: plans.str(plan.role_arn),
             principal_code: plan
@@ -1073,16 +1071,10 @@ impl Engine {
                 .and_then(|i| t.principals.get(i as usize)),
             resource_code: plan.resource_code.and_then(|i| t.resources.get(i as usize)),
             resource_account: plans.str(plan.resource_account),
-            action_bits: &[],
-            epoch: *epoch,
-            key_memo,
-            keys: &self.keys,
-            context_ascii: Cell::new(0),
-            parsed: Parsed::default(),
         };
+        let setting = self.setting(request, who, &[], *epoch, key_memo);
         let mut ev = Eval {
             s: setting,
-            epoch: *epoch,
             memo,
             work,
         };
@@ -1189,30 +1181,49 @@ impl Engine {
             resource_policy_required: resource_policy_required(resource_kind, action),
             session,
         };
-        let setting = Setting {
-            t,
-            principal: request.principal,
-            resource: request.resource,
-            context: request.context,
+        let who = Who {
             caller,
             role_arn: role,
             principal_code,
             resource_code,
             resource_account,
-            action_bits: bits,
-            epoch: *epoch,
-            key_memo,
-            keys: &self.keys,
-            context_ascii: Cell::new(0),
-            parsed: Parsed::default(),
         };
+        let setting = self.setting(request, who, bits, *epoch, key_memo);
         let mut ev = Eval {
             s: setting,
-            epoch: *epoch,
             memo,
             work,
         };
         Ok(plans.build(t, key, hash, &facts, &mut ev))
+    }
+
+    /// The setting of one request: its strings, who is asking about what,
+    /// and the scratch's key memo under this request's epoch.
+    fn setting<'a>(
+        &'a self,
+        request: &Request<'a>,
+        who: Who<'a>,
+        action_bits: &'a [u64],
+        epoch: u32,
+        key_memo: &'a [Cell<u64>],
+    ) -> Setting<'a> {
+        Setting {
+            t: &self.table,
+            principal: request.principal,
+            resource: request.resource,
+            context: request.context,
+            caller: who.caller,
+            role_arn: who.role_arn,
+            principal_code: who.principal_code,
+            resource_code: who.resource_code,
+            resource_account: who.resource_account,
+            action_bits,
+            epoch,
+            key_memo,
+            keys: &self.keys,
+            context_ascii: Cell::new(0),
+            parsed: Parsed::default(),
+        }
     }
 
     /// Answers many requests on `threads` worker threads (all cores when 0),

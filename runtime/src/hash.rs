@@ -5,6 +5,8 @@
 //! rustc's `FxHasher`) is enough and costs a few cycles per 8 bytes.
 
 use std::collections::HashMap;
+
+use crate::text::le_word;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// The multiply-rotate hasher.
@@ -86,18 +88,6 @@ pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 /// the length are folded and avalanched as [`FastHasher::finish`] does.
 #[inline]
 pub fn hash_str(key: &str) -> u64 {
-    /// Eight bytes as one load; a shorter tail zero-padded.
-    #[inline(always)]
-    fn word(bytes: &[u8]) -> u64 {
-        if let Some(w) = bytes.first_chunk::<8>() {
-            return u64::from_le_bytes(*w);
-        }
-        let mut w = [0u8; 8];
-        for (slot, b) in w.iter_mut().zip(bytes) {
-            *slot = *b;
-        }
-        u64::from_le_bytes(w)
-    }
     #[inline(always)]
     fn step(h: u64, w: u64) -> u64 {
         (h.rotate_left(5) ^ w).wrapping_mul(SEED)
@@ -107,14 +97,14 @@ pub fn hash_str(key: &str) -> u64 {
     let mut pairs = bytes.chunks_exact(16);
     for pair in &mut pairs {
         let (x, y) = pair.split_at(8);
-        a = step(a, word(x));
-        b = step(b, word(y));
+        a = step(a, le_word(x));
+        b = step(b, le_word(y));
     }
     let rest = pairs.remainder();
     if !rest.is_empty() {
         let (x, y) = rest.split_at(rest.len().min(8));
-        a = step(a, word(x));
-        b = step(b, word(y));
+        a = step(a, le_word(x));
+        b = step(b, le_word(y));
     }
     let h = FastHasher {
         hash: step(a ^ b.rotate_left(32), bytes.len() as u64),

@@ -22,16 +22,16 @@
 
 use crate::decision::{CheckError, Layer, Outcome};
 use crate::engine::{CallerCode, Kind, Naming};
+use crate::hash::hash_str;
 use crate::table::{Effect, PredicateCode, ResourceKind, Table};
-use crate::text::le_word;
 
 /// The number of plans a scratch space keeps by default.
 pub const DEFAULT_PLANS: usize = 8192;
 
-/// Text bytes and statement entries a cache may hold per plan of capacity
+/// Text bytes and entries a cache may hold per plan of capacity
 /// before it is cleared.
 const TEXT_PER_PLAN: usize = 256;
-const STMTS_PER_PLAN: usize = 64;
+const ENTRIES_PER_PLAN: usize = 64;
 
 /// A range in one of the cache's vectors.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -137,38 +137,21 @@ pub(crate) struct PlanKey<'r> {
 }
 
 impl PlanKey<'_> {
-    /// The key's hash, for [`PlanCache::find`] and [`PlanCache::build`]: a
-    /// multiply-rotate over 8-byte words with a final avalanche (the
-    /// 64-bit finalizer of MurmurHash3), so the low bits that pick a slot
-    /// depend on every byte.
+    /// The key's hash, for [`PlanCache::find`] and [`PlanCache::build`]:
+    /// the engine's string hash ([`crate::hash::hash_str`], avalanched, so
+    /// the low bits that pick a slot depend on every byte) of each string,
+    /// folded in order.
     pub(crate) fn digest(&self) -> u64 {
-        let mut h = hash_str(0, self.principal);
-        h = hash_str(h, self.action);
-        h = hash_str(h, self.resource);
-        if let Some(s) = self.session {
-            h = hash_str(mix(h, 1), s);
+        let fold = |h: u64, s: &str| (h.rotate_left(23) ^ hash_str(s)).wrapping_mul(FOLD);
+        let h = fold(fold(fold(0, self.principal), self.action), self.resource);
+        match self.session {
+            Some(s) => fold(h ^ 1, s),
+            None => h,
         }
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
     }
 }
 
-#[inline]
-fn mix(h: u64, w: u64) -> u64 {
-    (h.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
-}
-
-#[inline]
-fn hash_str(mut h: u64, s: &str) -> u64 {
-    let mut chunks = s.as_bytes().chunks_exact(8);
-    for c in &mut chunks {
-        h = mix(h, le_word(c));
-    }
-    mix(h, le_word(chunks.remainder()) ^ ((s.len() as u64) << 56))
-}
+const FOLD: u64 = 0x9e37_79b9_7f4a_7c15;
 
 impl PlanCache {
     /// A cache keeping up to `capacity` plans (0: none).
@@ -228,7 +211,7 @@ impl PlanCache {
     fn make_room(&mut self) {
         let full = self.plans.len() >= self.capacity
             || self.text.len() > self.capacity.saturating_mul(TEXT_PER_PLAN)
-            || self.entries.len() > self.capacity.saturating_mul(STMTS_PER_PLAN);
+            || self.entries.len() > self.capacity.saturating_mul(ENTRIES_PER_PLAN);
         if full {
             self.clear();
         }

@@ -18,12 +18,13 @@
 use std::cell::Cell;
 use std::net::IpAddr;
 
+use crate::context::{self, KeyCache, KeyNames};
 use crate::decision::{CheckError, Decision, Hit, Outcome, StatementView};
 use crate::glob::{
     ArnTok, MatchBuffers, Program, Tok, arn_condition_rules, arn_rules, plain_rules,
 };
 use crate::plan::{
-    Conditions, DEFAULT_PLANS, Entry, Facts, Plan, PlanCache, PlanKey, Structure,
+    Conditions, DEFAULT_PLANS, Entry, Facts, PlanCache, PlanKey, Structure,
     resource_policy_required,
 };
 use crate::request::Request;
@@ -32,9 +33,7 @@ use crate::table::{
     PrincipalName, PrincipalTest, Qualifier, ResourceCode, ResourceKind, Table, Template, Test,
     TextValue,
 };
-use crate::text::{
-    both_lower_eq, le_word, lower_eq, lower_into, parse_date, parse_ip, parse_number,
-};
+use crate::text::{both_lower_eq, lower_eq, lower_into, parse_date, parse_ip, parse_number};
 
 /// A compiled store, ready to answer. `Send + Sync`: share one engine between
 /// threads, each with its own [`Scratch`].
@@ -43,51 +42,8 @@ pub struct Engine {
     table: Table,
     words: usize,
     id: u64,
-    /// Per context key, its word-wise matcher.
-    keys: Box<[KeyMatch]>,
-}
-
-/// A lower-cased context key as little-endian 8-byte words, with the bits a
-/// request's ASCII spelling may differ in (`0x20` on letters): an ASCII key
-/// of the same length names it when `word | mask == lower` for every word.
-#[derive(Clone, Debug, Default)]
-struct KeyMatch {
-    len: usize,
-    lower: Box<[u64]>,
-    mask: Box<[u64]>,
-}
-
-impl KeyMatch {
-    fn new(lower: &str) -> KeyMatch {
-        let bytes = lower.as_bytes();
-        let masks: Vec<u8> = bytes
-            .iter()
-            .map(|b| if b.is_ascii_lowercase() { 0x20 } else { 0 })
-            .collect();
-        KeyMatch {
-            len: bytes.len(),
-            lower: bytes.chunks(8).map(le_word).collect(),
-            mask: masks.chunks(8).map(le_word).collect(),
-        }
-    }
-
-    /// Whether the ASCII key `k` is this key in some letter case.
-    #[inline]
-    fn matches(&self, k: &str) -> bool {
-        let bytes = k.as_bytes();
-        if bytes.len() != self.len {
-            return false;
-        }
-        let mut rest = bytes;
-        for (l, m) in self.lower.iter().zip(self.mask.iter()) {
-            let (head, tail) = rest.split_at(rest.len().min(8));
-            if le_word(head) | m != *l {
-                return false;
-            }
-            rest = tail;
-        }
-        true
-    }
+    /// The context keys by name.
+    names: KeyNames,
 }
 
 static NEXT_ENGINE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -109,9 +65,11 @@ pub struct Scratch {
     key: String,
     role_arn: String,
     hits: Vec<Hit>,
-    /// Per context key: the epoch it was last looked up in (high half) and
-    /// 1 + the index of the request's context entry for it, or 0.
+    /// Per context key: the epoch of the last request that carried it
+    /// (high half) and 1 + the position of its first entry there.
     key_memo: Vec<Cell<u64>>,
+    /// The last contexts' keys, with their ids.
+    layout: KeyCache,
     plans: PlanCache,
 }
 
@@ -434,7 +392,11 @@ struct Setting<'a> {
     principal: &'a str,
     resource: &'a str,
     context: &'a [(&'a str, &'a [&'a str])],
-    caller: Caller<'a>,
+    kind: Kind,
+    /// The caller as ranges of the principal, read into `caller` when a
+    /// check first needs its account or name.
+    caller_code: CallerCode,
+    caller: Cell<Option<Caller<'a>>>,
     role_arn: Option<&'a str>,
     principal_code: Option<&'a PrincipalCode>,
     resource_code: Option<&'a ResourceCode>,
@@ -443,10 +405,11 @@ struct Setting<'a> {
     action_bits: &'a [u64],
     epoch: u32,
     key_memo: &'a [Cell<u64>],
-    /// The engine's context-key matchers, by key id.
-    keys: &'a [KeyMatch],
-    /// Whether every context key is ASCII: 0 not yet known, 1 yes, 2 no.
-    context_ascii: Cell<u8>,
+    /// The engine's context keys by name.
+    names: &'a KeyNames,
+    layout: &'a KeyCache,
+    /// Whether the context's keys have been resolved into `key_memo`.
+    resolved: Cell<bool>,
     /// The last request value read as a date, a number and an address
     /// (by address and length: the request's strings stay put while it is
     /// answered), so predicates over one key parse its value once.
@@ -492,43 +455,34 @@ fn tag(t: &Table, tags: crate::table::Tags, key: u32) -> Option<&str> {
 }
 
 impl<'a> Setting<'a> {
+    /// The caller's fields.
+    fn caller(&self) -> Caller<'a> {
+        if let Some(c) = self.caller.get() {
+            return c;
+        }
+        let c = self.caller_code.caller(self.principal);
+        self.caller.set(Some(c));
+        c
+    }
+
     fn lookup(&self, key: u32) -> Option<Vals<'a>> {
         let code = self.t.keys.get(key as usize)?;
-        if let Some(memo) = self.key_memo.get(key as usize) {
-            let m = memo.get();
-            let entry = if (m >> 32) as u32 == self.epoch {
-                (m & 0xffff_ffff) as usize
-            } else {
-                let ascii = match self.context_ascii.get() {
-                    0 => {
-                        let a = self.context.iter().all(|(k, _)| k.is_ascii());
-                        self.context_ascii.set(if a { 1 } else { 2 });
-                        a
-                    }
-                    v => v == 1,
-                };
-                let lower = &*code.lower;
-                let found = if let (true, Some(m)) = (ascii, self.keys.get(key as usize)) {
-                    let mut found = None;
-                    for (i, (k, _)) in self.context.iter().enumerate() {
-                        if m.matches(k) {
-                            found = Some(i);
-                            break;
-                        }
-                    }
-                    found
-                } else {
-                    self.context.iter().position(|(k, _)| lower_eq(k, lower))
-                }
-                .map_or(0, |i| i + 1);
-                memo.set((u64::from(self.epoch) << 32) | found as u64);
-                found
-            };
-            if let Some((_, v)) = entry.checked_sub(1).and_then(|i| self.context.get(i)) {
-                return Some(Vals::Many(v));
-            }
+        if !self.resolved.get() {
+            context::resolve(
+                self.context,
+                self.names,
+                self.layout,
+                self.key_memo,
+                self.epoch,
+            );
+            self.resolved.set(true);
         }
-        let service = self.caller.kind == Kind::Service;
+        if let Some((_, v)) =
+            context::position(self.key_memo, key, self.epoch).and_then(|i| self.context.get(i))
+        {
+            return Some(Vals::Many(v));
+        }
+        let service = self.kind == Kind::Service;
         let one = |v: &'a str| Some(Vals::One(v));
         match code.derived {
             Derived::None => None,
@@ -537,17 +491,15 @@ impl<'a> Setting<'a> {
             Derived::PrincipalArn => {
                 (!service).then_some(Vals::One(self.role_arn.unwrap_or(self.principal)))
             }
-            Derived::PrincipalAccount => self.caller.account().map(Vals::One),
-            Derived::PrincipalType => match self.caller.kind {
+            Derived::PrincipalAccount => self.caller().account().map(Vals::One),
+            Derived::PrincipalType => match self.kind {
                 Kind::User => one("User"),
                 Kind::RoleSession => one("AssumedRole"),
                 Kind::Root => one("Account"),
                 Kind::Federated => one("FederatedUser"),
                 Kind::OtherArn | Kind::Service => None,
             },
-            Derived::Username => {
-                (self.caller.kind == Kind::User).then_some(Vals::One(self.caller.name))
-            }
+            Derived::Username => (self.kind == Kind::User).then_some(Vals::One(self.caller().name)),
             Derived::ResourceAccount => self.resource_account.map(Vals::One),
             Derived::PrincipalTag => self
                 .principal_code
@@ -712,7 +664,7 @@ impl<'a> Setting<'a> {
 
     /// How a `Principal` element names the caller (the strongest naming).
     fn naming(&self, test: &PrincipalTest) -> Option<Naming> {
-        let service = self.caller.kind == Kind::Service;
+        let service = self.kind == Kind::Service;
         let mut best = None;
         for entry in &test.entries {
             let n = match entry {
@@ -729,8 +681,8 @@ impl<'a> Setting<'a> {
                         Some(Naming::Direct)
                     } else if self.role_arn == Some(&**value) {
                         Some(Naming::Broad)
-                    } else if **value == *self.caller.account
-                        || root_account.as_deref() == Some(self.caller.account)
+                    } else if **value == *self.caller().account
+                        || root_account.as_deref() == Some(self.caller().account)
                     {
                         Some(Naming::Account)
                     } else {
@@ -765,14 +717,14 @@ impl<'a> Setting<'a> {
                 .iter()
                 .any(|e| matches!(e, PrincipalName::Aws { value, .. } if **value == *v))
         };
-        let account = self.caller.account;
+        let account = self.caller().account;
         let account_listed = || {
             entries.iter().any(|e| {
                 matches!(e, PrincipalName::Aws { value, root_account }
                     if **value == *account || root_account.as_deref() == Some(account))
             })
         };
-        match self.caller.kind {
+        match self.kind {
             Kind::Service => entries
                 .iter()
                 .any(|e| matches!(e, PrincipalName::Service(v) if **v == *self.principal)),
@@ -803,7 +755,9 @@ fn compare(cmp: Cmp, ordering: Option<std::cmp::Ordering>) -> bool {
 
 /// Who asks about what: the caller and the stored entries a request meets.
 struct Who<'a> {
-    caller: Caller<'a>,
+    /// The caller, when already read.
+    caller: Option<Caller<'a>>,
+    code: CallerCode,
     role_arn: Option<&'a str>,
     principal_code: Option<&'a PrincipalCode>,
     resource_code: Option<&'a ResourceCode>,
@@ -927,15 +881,7 @@ impl Conditions for Eval<'_, '_> {
     }
 
     fn kind(&self) -> Kind {
-        self.s.caller.kind
-    }
-
-    fn caller_account(&self) -> Option<&str> {
-        self.s.caller.account()
-    }
-
-    fn resource_account(&self) -> Option<&str> {
-        self.s.resource_account
+        self.s.kind
     }
 }
 impl Engine {
@@ -949,12 +895,13 @@ impl Engine {
         crate::validate::validate(&table)?;
         let words = table.actions.patterns.len().div_ceil(64);
         let id = NEXT_ENGINE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let keys = table.keys.iter().map(|k| KeyMatch::new(&k.lower)).collect();
+        let names = KeyNames::new(&table.keys)
+            .map_err(|(first, second)| TableError::duplicate_key(first, second))?;
         Ok(Engine {
             table,
             words,
             id,
-            keys,
+            names,
         })
     }
 
@@ -1048,8 +995,8 @@ impl Engine {
             session: request.session_policy,
         };
         let hash = key.digest();
-        let plan = match scratch.plans.find(&key, hash) {
-            Some(plan) => plan,
+        let index = match scratch.plans.find(&key, hash) {
+            Some(i) => i,
             None => self.build_plan(scratch, request, &key, hash)?,
         };
         let Scratch {
@@ -1059,12 +1006,24 @@ impl Engine {
             plans,
             hits,
             key_memo,
+            layout,
             ..
         } = scratch;
         hits.clear();
         let t = &self.table;
+        let Some(plan) = plans.plan(index) else {
+            // The plan just built or found is always kept; were it not,
+            // the answer is the one that grants nothing.
+            return Ok(Decision {
+                outcome: Outcome::ImplicitDeny,
+                layer: None,
+                hits: &[],
+                engine: self,
+            });
+        };
         let who = Who {
-            caller: plan.caller.caller(request.principal),
+            caller: None,
+            code: plan.caller,
             role_arn: plans.str(plan.role_arn),
             principal_code: plan
                 .principal_code
@@ -1072,13 +1031,13 @@ impl Engine {
             resource_code: plan.resource_code.and_then(|i| t.resources.get(i as usize)),
             resource_account: plans.str(plan.resource_account),
         };
-        let setting = self.setting(request, who, &[], *epoch, key_memo);
+        let setting = self.setting(request, who, &[], *epoch, (key_memo.as_slice(), layout));
         let mut ev = Eval {
             s: setting,
             memo,
             work,
         };
-        let (outcome, layer) = crate::plan::decide(&mut ev, plans, &plan, hits);
+        let (outcome, layer) = crate::plan::decide(&mut ev, plans, plan, hits);
         let hits: &'e [Hit] = match outcome {
             Outcome::ImplicitDeny => &[],
             _ => hits.as_slice(),
@@ -1100,7 +1059,7 @@ impl Engine {
         request: &Request<'_>,
         key: &PlanKey<'_>,
         hash: u64,
-    ) -> Result<Plan, CheckError> {
+    ) -> Result<u32, CheckError> {
         scratch.set_action(self, request.action);
         let Scratch {
             epoch,
@@ -1112,6 +1071,7 @@ impl Engine {
             key: role_key,
             role_arn,
             key_memo,
+            layout,
             plans,
             ..
         } = scratch;
@@ -1172,8 +1132,9 @@ impl Engine {
         let resource_account = resource_code
             .and_then(|r| r.account.map(|a| t.str(a)))
             .or(arn_account);
+        let code = CallerCode::encode(&caller, request.principal);
         let facts = Facts {
-            caller: CallerCode::encode(&caller, request.principal),
+            caller: code,
             role_arn: role,
             principal_code: principal_id.filter(|_| principal_code.is_some()),
             resource_code: resource_id.filter(|_| resource_code.is_some()),
@@ -1182,13 +1143,14 @@ impl Engine {
             session,
         };
         let who = Who {
-            caller,
+            caller: Some(caller),
+            code,
             role_arn: role,
             principal_code,
             resource_code,
             resource_account,
         };
-        let setting = self.setting(request, who, bits, *epoch, key_memo);
+        let setting = self.setting(request, who, bits, *epoch, (key_memo.as_slice(), layout));
         let mut ev = Eval {
             s: setting,
             memo,
@@ -1205,14 +1167,16 @@ impl Engine {
         who: Who<'a>,
         action_bits: &'a [u64],
         epoch: u32,
-        key_memo: &'a [Cell<u64>],
+        (key_memo, key_layout): (&'a [Cell<u64>], &'a KeyCache),
     ) -> Setting<'a> {
         Setting {
             t: &self.table,
             principal: request.principal,
             resource: request.resource,
             context: request.context,
-            caller: who.caller,
+            kind: who.code.kind(),
+            caller_code: who.code,
+            caller: Cell::new(who.caller),
             role_arn: who.role_arn,
             principal_code: who.principal_code,
             resource_code: who.resource_code,
@@ -1220,8 +1184,9 @@ impl Engine {
             action_bits,
             epoch,
             key_memo,
-            keys: &self.keys,
-            context_ascii: Cell::new(0),
+            names: &self.names,
+            layout: key_layout,
+            resolved: Cell::new(false),
             parsed: Parsed::default(),
         }
     }
@@ -1268,6 +1233,7 @@ impl Scratch {
             self.engine = engine.id;
             self.action_valid = false;
             self.plans.clear();
+            self.layout.clear();
         }
         if self.key_memo.len() != t.keys.len() {
             self.key_memo = vec![Cell::new(0); t.keys.len()];

@@ -30,6 +30,7 @@
 //! ```
 
 pub mod artifact;
+mod context;
 pub mod decision;
 pub mod engine;
 pub mod glob;

@@ -22,8 +22,8 @@
 
 use crate::decision::{CheckError, Layer, Outcome};
 use crate::engine::{CallerCode, Kind, Naming};
-use crate::hash::hash_str;
 use crate::table::{Effect, PredicateCode, ResourceKind, Table};
+use crate::text::le_word;
 
 /// The number of plans a scratch space keeps by default.
 pub const DEFAULT_PLANS: usize = 8192;
@@ -78,9 +78,11 @@ impl Entry {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Plan {
     hash: u64,
-    principal: Span,
-    action: Span,
-    resource: Span,
+    /// The principal, action and resource, one after the other, in the
+    /// cache's text.
+    key: Span,
+    principal_len: u32,
+    action_len: u32,
     session_name: Option<Span>,
     /// The caller, as ranges of the principal string.
     pub(crate) caller: CallerCode,
@@ -94,6 +96,9 @@ pub(crate) struct Plan {
     pub(crate) resource_account: Option<Span>,
     /// A KMS key, or an IAM role under an `sts:` action.
     pub(crate) resource_policy_required: bool,
+    /// Whether the caller's account owns the resource (a resource with no
+    /// account is the caller's; a service has no account).
+    pub(crate) same_account: bool,
     /// Every deny that may apply, in every layer, in order.
     pub(crate) denies: Span,
     /// The SCP levels whose allows depend on the request (each a span of
@@ -138,19 +143,80 @@ pub(crate) struct PlanKey<'r> {
 
 impl PlanKey<'_> {
     /// The key's hash, for [`PlanCache::find`] and [`PlanCache::build`]:
-    /// the engine's string hash ([`crate::hash::hash_str`], avalanched, so
-    /// the low bits that pick a slot depend on every byte) of each string,
-    /// folded in order.
+    /// the four strings absorbed in order, sixteen bytes per folded
+    /// multiply (the low and high halves of a 64 x 64-bit product, xored,
+    /// as foldhash and rapidhash mix), each string's length after it. A
+    /// cache only needs the hash to spread keys: a hit compares the strings.
     pub(crate) fn digest(&self) -> u64 {
-        let fold = |h: u64, s: &str| (h.rotate_left(23) ^ hash_str(s)).wrapping_mul(FOLD);
-        let h = fold(fold(fold(0, self.principal), self.action), self.resource);
-        match self.session {
-            Some(s) => fold(h ^ 1, s),
+        let h = absorb(SEED, self.principal.as_bytes());
+        let h = absorb(h, self.action.as_bytes());
+        let h = absorb(h, self.resource.as_bytes());
+        let h = match self.session {
+            Some(s) => absorb(h ^ 1, s.as_bytes()),
             None => h,
-        }
+        };
+        fold(h, FOLD)
     }
 }
 
+/// The high and low halves of `a * b`, xored.
+#[inline]
+fn fold(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+/// Eight bytes of `b` from `at`, little-endian (0 past the end).
+#[inline]
+fn word_at(b: &[u8], at: usize) -> u64 {
+    b.get(at..at + 8)
+        .and_then(|w| <[u8; 8]>::try_from(w).ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
+/// `bytes` mixed into `h`, then its length.
+#[inline]
+fn absorb(mut h: u64, bytes: &[u8]) -> u64 {
+    let n = bytes.len();
+    let mut at = 0;
+    while at + 16 <= n {
+        h = fold(word_at(bytes, at) ^ h, word_at(bytes, at + 8) ^ SECRET);
+        at += 16;
+    }
+    let rest = n - at;
+    if rest > 8 {
+        // Two overlapping words cover the last nine to fifteen bytes.
+        h = fold(word_at(bytes, at) ^ h, word_at(bytes, n - 8) ^ SECRET);
+    } else if rest > 0 {
+        let tail = bytes.get(at..).map_or(0, le_word);
+        h = fold(tail ^ h, SECRET ^ 0xff);
+    }
+    fold(h ^ n as u64, FOLD)
+}
+
+/// Whether `a` and `b` hold the same bytes, a word at a time (the key
+/// strings are tens of bytes: a `memcmp` call costs more than the compare).
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a == b;
+    }
+    let mut at = 0;
+    while at + 8 < n {
+        if word_at(a, at) != word_at(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word_at(a, n - 8) == word_at(b, n - 8)
+}
+
+const SEED: u64 = 0x243f_6a88_85a3_08d3;
+const SECRET: u64 = 0x1319_8a2e_0370_7344;
 const FOLD: u64 = 0x9e37_79b9_7f4a_7c15;
 
 impl PlanCache {
@@ -187,24 +253,44 @@ impl PlanCache {
         span.map(|s| self.text(s))
     }
 
-    /// The plan for `key`, if kept.
-    pub(crate) fn find(&self, key: &PlanKey<'_>, hash: u64) -> Option<Plan> {
+    /// The number of the plan for `key`, if kept.
+    pub(crate) fn find(&self, key: &PlanKey<'_>, hash: u64) -> Option<u32> {
         let mask = self.slots.len().checked_sub(1)?;
         let mut i = (hash as usize) & mask;
+        let text = self.text.as_bytes();
         loop {
             let slot = *self.slots.get(i)?;
-            let index = (slot as usize).checked_sub(1)?;
-            let plan = self.plans.get(index)?;
-            if plan.hash == hash
-                && self.text(plan.principal) == key.principal
-                && self.text(plan.action) == key.action
-                && self.text(plan.resource) == key.resource
-                && plan.session_name.map(|s| self.text(s)) == key.session
-            {
-                return Some(*plan);
+            let index = slot.checked_sub(1)?;
+            let plan = self.plans.get(index as usize)?;
+            if plan.hash == hash && self.same_key(plan, key, text) {
+                return Some(index);
             }
             i = (i + 1) & mask;
         }
+    }
+
+    /// Whether `plan` was built for `key`.
+    #[inline]
+    fn same_key(&self, plan: &Plan, key: &PlanKey<'_>, text: &[u8]) -> bool {
+        let Some(stored) = text.get(plan.key.range()) else {
+            return false;
+        };
+        let (p, rest) = stored.split_at((plan.principal_len as usize).min(stored.len()));
+        let (a, r) = rest.split_at((plan.action_len as usize).min(rest.len()));
+        same_bytes(p, key.principal.as_bytes())
+            && same_bytes(a, key.action.as_bytes())
+            && same_bytes(r, key.resource.as_bytes())
+            && match (plan.session_name, key.session) {
+                (None, None) => true,
+                (Some(s), Some(k)) => self.text(s) == k,
+                _ => false,
+            }
+    }
+
+    /// Plan number `i`.
+    #[inline]
+    pub(crate) fn plan(&self, i: u32) -> Option<&Plan> {
+        self.plans.get(i as usize)
     }
 
     /// Empties the cache if it is full or over budget, keeping capacity.
@@ -223,8 +309,9 @@ impl PlanCache {
         span(start, self.text.len())
     }
 
-    /// Keeps a finished plan under its key (when the cache keeps plans).
-    fn insert(&mut self, plan: Plan) -> Plan {
+    /// Keeps a finished plan under its key (when the cache keeps plans);
+    /// its number.
+    fn insert(&mut self, plan: Plan) -> u32 {
         let index = self.plans.len();
         self.plans.push(plan);
         if let Some(mask) = self.slots.len().checked_sub(1) {
@@ -237,7 +324,7 @@ impl PlanCache {
                 i = (i + 1) & mask;
             }
         }
-        plan
+        u32::try_from(index).unwrap_or(u32::MAX)
     }
 
     /// The entries of a span.
@@ -292,11 +379,13 @@ impl PlanCache {
         hash: u64,
         facts: &Facts<'_>,
         s: &mut impl Structure,
-    ) -> Plan {
+    ) -> u32 {
         self.make_room();
-        let principal = self.push_text(key.principal);
-        let action = self.push_text(key.action);
-        let resource = self.push_text(key.resource);
+        let key_start = self.text.len();
+        self.text.push_str(key.principal);
+        self.text.push_str(key.action);
+        self.text.push_str(key.resource);
+        let key_text = span(key_start, self.text.len());
         let session_name = key.session.map(|n| self.push_text(n));
         let role_arn = facts.role_arn.map(|r| self.push_text(r));
         let resource_account = facts.resource_account.map(|a| self.push_text(a));
@@ -379,11 +468,16 @@ impl PlanCache {
         let session = facts
             .session
             .and_then(|p| self.must_allow(t, Layer::Session, &[p], s));
+        let same_account = match (caller_account, facts.resource_account) {
+            (Some(p), Some(r)) => p == r,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
         let plan = Plan {
             hash,
-            principal,
-            action,
-            resource,
+            key: key_text,
+            principal_len: u32::try_from(key.principal.len()).unwrap_or(u32::MAX),
+            action_len: u32::try_from(key.action.len()).unwrap_or(u32::MAX),
             session_name,
             caller: facts.caller,
             role_arn,
@@ -391,6 +485,7 @@ impl PlanCache {
             resource_code: facts.resource_code,
             resource_account,
             resource_policy_required: facts.resource_policy_required,
+            same_account,
             denies,
             scp_levels,
             resource_allows,
@@ -498,8 +593,6 @@ pub(crate) fn resource_policy_required(kind: ResourceKind, lower_action: &str) -
 pub(crate) trait Conditions {
     fn holds(&mut self, cache: &PlanCache, e: &Entry) -> bool;
     fn kind(&self) -> Kind;
-    fn caller_account(&self) -> Option<&str>;
-    fn resource_account(&self) -> Option<&str>;
 }
 
 /// Pushes the applying entries of `g` as hits and returns the strongest
@@ -574,11 +667,7 @@ pub(crate) fn decide(
             (Outcome::ImplicitDeny, Some(Layer::Resource))
         };
     }
-    let same_account = match (ev.caller_account(), ev.resource_account()) {
-        (Some(p), Some(r)) => p == r,
-        (Some(_), None) => true,
-        (None, _) => false,
-    };
+    let same_account = plan.same_account;
     if same_account && plan.resource_policy_required {
         // A key or trust policy must allow; naming the account delegates to
         // the identity policies.

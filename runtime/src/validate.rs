@@ -18,6 +18,8 @@ enum Problem {
     BadRange,
     /// A principal's caller record that does not fit its ARN.
     BadCaller,
+    /// Two context keys with one name.
+    DuplicateKey,
 }
 
 /// A table whose ids or ranges point nowhere: where, and what.
@@ -52,6 +54,20 @@ impl TableError {
     /// Whether a principal's precomputed caller record does not fit its ARN.
     pub fn is_bad_caller(&self) -> bool {
         self.problem == Problem::BadCaller
+    }
+
+    /// Whether two context keys share a name.
+    pub fn is_duplicate_key(&self) -> bool {
+        self.problem == Problem::DuplicateKey
+    }
+
+    /// Context keys `first` and `second` share a name.
+    pub(crate) fn duplicate_key(first: u32, second: u32) -> TableError {
+        TableError::new(
+            Problem::DuplicateKey,
+            At("key", second as usize),
+            format!("it has the name of key {first}"),
+        )
     }
 
     /// The table part that holds the bad reference, such as `statement 4`.

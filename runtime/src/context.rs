@@ -1,0 +1,326 @@
+//! A request's context keys, resolved to the engine's key ids once per
+//! request.
+//!
+//! Condition keys are case-insensitive, so a request's `SES:fromAddress`
+//! is the store's `ses:FromAddress`. A check resolves the request's keys at
+//! the first condition that reads one: every key to its id (or to none, for
+//! keys no policy reads), the first of several spellings winning, as the
+//! spec's own lookup finds it. Afterwards a key is one load from the
+//! scratch's per-key memo.
+//!
+//! A sender's requests carry the same few keys message after message, so
+//! the scratch space remembers the keys it met with their ids
+//! ([`KeyCache`], indexed by a key's length and last bytes): a key met
+//! before costs a length and up to four word comparisons. Any other key is
+//! lower-cased and looked up in the engine's name map ([`KeyNames`]), and
+//! remembered for the next request.
+
+use std::cell::Cell;
+
+use crate::hash::FastMap;
+use crate::table::KeyCode;
+
+/// The engine's context keys by lower-cased name.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct KeyNames {
+    ids: FastMap<Box<str>, u32>,
+    /// Every name, by id, for keys that cannot be lower-cased on the stack.
+    names: Box<[Box<str>]>,
+}
+
+/// Bytes a key may have to be lower-cased on the stack; longer keys (and
+/// keys with a capital sigma, whose lower case depends on its neighbours)
+/// are compared with every name instead.
+const STACK_KEY: usize = 256;
+
+impl KeyNames {
+    /// The map of `keys`; `Err((first, second))` when two ids share a name.
+    pub(crate) fn new(keys: &[KeyCode]) -> Result<KeyNames, (u32, u32)> {
+        let mut ids = FastMap::default();
+        for (id, key) in (0u32..).zip(keys) {
+            if let Some(first) = ids.insert(key.lower.clone(), id) {
+                return Err((first, id));
+            }
+        }
+        Ok(KeyNames {
+            ids,
+            names: keys.iter().map(|k| k.lower.clone()).collect(),
+        })
+    }
+
+    /// The id of the key that `key` names in some letter case.
+    pub(crate) fn id(&self, key: &str) -> Option<u32> {
+        let mut buf = [0u8; STACK_KEY];
+        match lower_on_stack(key, &mut buf) {
+            Some(lower) => self.ids.get(lower).copied(),
+            None => (0u32..)
+                .zip(self.names.iter())
+                .find(|(_, name)| crate::text::lower_eq(key, name))
+                .map(|(id, _)| id),
+        }
+    }
+}
+
+/// `key.to_lowercase()` written into `buf`, unless it does not fit or
+/// `key` holds a capital sigma.
+fn lower_on_stack<'b>(key: &str, buf: &'b mut [u8; STACK_KEY]) -> Option<&'b str> {
+    let mut len = 0;
+    if key.is_ascii() {
+        let out = buf.get_mut(..key.len())?;
+        for (o, b) in out.iter_mut().zip(key.bytes()) {
+            *o = b.to_ascii_lowercase();
+        }
+        len = key.len();
+    } else {
+        for c in key.chars() {
+            if c == '\u{3A3}' {
+                return None;
+            }
+            for l in c.to_lowercase() {
+                let rest = buf.get_mut(len..)?;
+                if rest.len() < l.len_utf8() {
+                    return None;
+                }
+                len += l.encode_utf8(rest).len();
+            }
+        }
+    }
+    std::str::from_utf8(buf.get(..len)?).ok()
+}
+
+/// Keys a scratch space remembers (a power of two).
+pub(crate) const REMEMBERED: usize = 64;
+
+/// The longest key a slot remembers (longer and shorter keys are looked
+/// up every time).
+const LONGEST: usize = 40;
+const _: () = assert!(
+    SLOT_WORDS == 6,
+    "`KeyCache::id` compares four leading words"
+);
+const SHORTEST: usize = 8;
+
+/// Words of a slot: the length and id, the key's last eight bytes, then its
+/// leading words.
+const SLOT_WORDS: usize = 2 + (LONGEST - 1) / 8;
+
+/// Eight bytes of `b` from `at`, little-endian.
+#[inline]
+fn word_at(b: &[u8], at: usize) -> u64 {
+    b.get(at..at + 8)
+        .and_then(|w| <[u8; 8]>::try_from(w).ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
+/// The keys of the last contexts a scratch space met, with their ids: a
+/// small direct-mapped cache indexed by a key's length and last bytes.
+///
+/// A slot holds a key of `n` bytes (`SHORTEST..=LONGEST`) as words: the
+/// length and the id (`u32::MAX` for none), the last eight bytes, and the
+/// eight-byte words that start before them. Every byte is in some word, so
+/// equal words and lengths mean equal keys.
+#[derive(Clone, Debug)]
+pub(crate) struct KeyCache {
+    slots: Box<[[Cell<u64>; SLOT_WORDS]]>,
+}
+
+/// The length half of an empty slot's first word: no key has it.
+const EMPTY: u64 = u32::MAX as u64;
+
+impl Default for KeyCache {
+    fn default() -> KeyCache {
+        KeyCache {
+            slots: (0..REMEMBERED)
+                .map(|_| std::array::from_fn(|i| Cell::new(if i == 0 { EMPTY } else { 0 })))
+                .collect(),
+        }
+    }
+}
+
+impl KeyCache {
+    /// Forgets every key (the engine changed).
+    pub(crate) fn clear(&mut self) {
+        *self = KeyCache::default();
+    }
+
+    /// The id of `key`, from the cache or else from `names` (and then
+    /// remembered).
+    #[inline]
+    fn id(&self, key: &str, names: &KeyNames) -> Option<u32> {
+        let b = key.as_bytes();
+        let n = b.len();
+        if !(SHORTEST..=LONGEST).contains(&n) {
+            return names.id(key);
+        }
+        let last = word_at(b, n - 8);
+        let index = ((last ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize;
+        let Some(slot) = self.slots.get(index % REMEMBERED) else {
+            return names.id(key);
+        };
+        let [meta, stored_last, lead @ ..] = slot;
+        let leading = (n - 1) / 8;
+        let meta_word = meta.get();
+        let same =
+            |i: usize| i >= leading || lead.get(i).is_some_and(|w| w.get() == word_at(b, 8 * i));
+        if (meta_word & 0xffff_ffff) as usize == n
+            && stored_last.get() == last
+            && same(0)
+            && same(1)
+            && same(2)
+            && same(3)
+        {
+            let id = (meta_word >> 32) as u32;
+            return (id != u32::MAX).then_some(id);
+        }
+        let id = names.id(key);
+        meta.set(n as u64 | (u64::from(id.unwrap_or(u32::MAX)) << 32));
+        stored_last.set(last);
+        for (i, w) in lead.iter().take(leading).enumerate() {
+            w.set(word_at(b, 8 * i));
+        }
+        id
+    }
+}
+
+/// Resolves every key of `context` and records, for each key id met, the
+/// position of its first entry in `memo` (`epoch` in the high half, 1 +
+/// the position in the low half).
+pub(crate) fn resolve(
+    context: &[(&str, &[&str])],
+    names: &KeyNames,
+    cache: &KeyCache,
+    memo: &[Cell<u64>],
+    epoch: u32,
+) {
+    for (i, (key, _)) in context.iter().enumerate() {
+        if let Some(cell) = cache.id(key, names).and_then(|id| memo.get(id as usize)) {
+            if (cell.get() >> 32) as u32 != epoch {
+                cell.set((u64::from(epoch) << 32) | (i as u64 + 1));
+            }
+        }
+    }
+}
+
+/// The position of `id`'s first entry in the context last resolved under
+/// `epoch`, if it has one.
+#[inline]
+pub(crate) fn position(memo: &[Cell<u64>], id: u32, epoch: u32) -> Option<usize> {
+    let m = memo.get(id as usize)?.get();
+    if (m >> 32) as u32 != epoch {
+        return None;
+    }
+    ((m & 0xffff_ffff) as usize).checked_sub(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::Derived;
+
+    fn names(keys: &[&str]) -> KeyNames {
+        let codes: Vec<KeyCode> = keys
+            .iter()
+            .map(|k| KeyCode {
+                lower: k.to_lowercase().into(),
+                derived: Derived::None,
+            })
+            .collect();
+        KeyNames::new(&codes).unwrap()
+    }
+
+    #[test]
+    fn keys_resolve_in_any_case() {
+        let n = names(&["ses:FromAddress", "aws:SourceIp", "ünïcödé:Κey"]);
+        assert_eq!(n.id("SES:fromaddress"), Some(0));
+        assert_eq!(n.id("aws:sourceip"), Some(1));
+        assert_eq!(n.id("ÜNÏCÖDÉ:κEY"), Some(2));
+        assert_eq!(n.id("aws:SourceIpx"), None);
+        let long = "k".repeat(STACK_KEY + 10);
+        let n = names(&[long.as_str()]);
+        assert_eq!(n.id(&long.to_uppercase()), Some(0));
+        // A capital sigma lower-cases by its neighbours: compared whole.
+        let n = names(&["ΟΔΟΣ"]);
+        assert_eq!(n.id("ΟΔΟΣ"), Some(0));
+        assert_eq!(n.id("οδοσ"), None);
+    }
+
+    #[test]
+    fn duplicate_names_are_refused() {
+        let codes: Vec<KeyCode> = ["a", "a"]
+            .iter()
+            .map(|k| KeyCode {
+                lower: (*k).into(),
+                derived: Derived::None,
+            })
+            .collect();
+        assert_eq!(KeyNames::new(&codes).err(), Some((0, 1)));
+    }
+
+    /// The first of several spellings wins; a warm cache gives the same
+    /// positions as a cold one, and a key that differs from a remembered
+    /// one in a single byte is looked up again.
+    #[test]
+    fn positions_follow_the_first_spelling() {
+        let n = names(&["a:one", "a:two", "b:a-rather-long-key-of-thirty-two"]);
+        let cache = KeyCache::default();
+        let memo = vec![Cell::new(0u64); 3];
+        let v: &[&str] = &["x"];
+        let first = [
+            ("zz", v),
+            ("A:TWO", v),
+            ("a:two", v),
+            ("b:a-rather-long-key-of-thirty-two", v),
+        ];
+        for epoch in 1..=2 {
+            resolve(&first, &n, &cache, &memo, epoch);
+            assert_eq!(position(&memo, 0, epoch), None);
+            assert_eq!(position(&memo, 1, epoch), Some(1));
+            assert_eq!(position(&memo, 2, epoch), Some(3));
+        }
+        let second = [("a:one", v), ("A:TWO", v), ("a:twp", v)];
+        resolve(&second, &n, &cache, &memo, 3);
+        assert_eq!(position(&memo, 0, 3), Some(0));
+        assert_eq!(position(&memo, 1, 3), Some(1));
+        assert_eq!(position(&memo, 2, 3), None);
+        // An earlier epoch's entries do not count.
+        assert_eq!(position(&memo, 2, 2), Some(3));
+    }
+
+    /// Keys of every remembered length that differ from a remembered key
+    /// in one byte are not taken for it.
+    #[test]
+    fn a_remembered_key_is_that_key() {
+        for len in 1..=LONGEST + 2 {
+            let a: String = (0..len)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
+            let n = names(&[a.as_str()]);
+            let cache = KeyCache::default();
+            assert_eq!(cache.id(&a, &n), Some(0));
+            assert_eq!(cache.id(&a, &n), Some(0));
+            for i in 0..len {
+                let mut b = a.clone().into_bytes();
+                b[i] = b'_';
+                let b = String::from_utf8(b).unwrap();
+                assert_eq!(cache.id(&b, &n), None, "len {len}, byte {i}");
+                // And the key itself again, after its slot was taken.
+                assert_eq!(cache.id(&a, &n), Some(0));
+            }
+        }
+    }
+
+    /// Keys that share a slot evict each other and still resolve.
+    #[test]
+    fn colliding_keys_still_resolve() {
+        let keys: Vec<String> = (0..300).map(|i| format!("k:{i}")).collect();
+        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let n = names(&refs);
+        let cache = KeyCache::default();
+        for _ in 0..2 {
+            for (i, k) in keys.iter().enumerate() {
+                assert_eq!(cache.id(&k.to_uppercase(), &n), Some(i as u32));
+                assert_eq!(cache.id(&format!("{k}x"), &n), None);
+            }
+        }
+    }
+}

@@ -94,17 +94,9 @@ pub(crate) const REMEMBERED: usize = 64;
 /// The longest key a slot remembers (longer and shorter keys are looked
 /// up every time).
 const LONGEST: usize = 40;
-const _: () = assert!(
-    SLOT_WORDS == 6,
-    "`KeyCache::id` compares four leading words"
-);
 const SHORTEST: usize = 8;
 
-/// Words of a slot: the length and id, the key's last eight bytes, then its
-/// leading words.
-const SLOT_WORDS: usize = 2 + (LONGEST - 1) / 8;
-
-/// Eight bytes of `b` from `at`, little-endian.
+/// Eight bytes of `b` from `at`, little-endian (0 past the end).
 #[inline]
 fn word_at(b: &[u8], at: usize) -> u64 {
     b.get(at..at + 8)
@@ -112,16 +104,19 @@ fn word_at(b: &[u8], at: usize) -> u64 {
         .map_or(0, u64::from_le_bytes)
 }
 
+/// One remembered key: the length and the id (`u32::MAX` for none), the
+/// key's last eight bytes, and its first four eight-byte words (0 past the
+/// end).
+type Slot = [Cell<u64>; 6];
+
 /// The keys of the last contexts a scratch space met, with their ids: a
 /// small direct-mapped cache indexed by a key's length and last bytes.
 ///
-/// A slot holds a key of `n` bytes (`SHORTEST..=LONGEST`) as words: the
-/// length and the id (`u32::MAX` for none), the last eight bytes, and the
-/// eight-byte words that start before them. Every byte is in some word, so
-/// equal words and lengths mean equal keys.
+/// A slot holds a key of `n` bytes (`SHORTEST..=LONGEST`) as words; every
+/// byte is in some word, so equal words and lengths mean equal keys.
 #[derive(Clone, Debug)]
 pub(crate) struct KeyCache {
-    slots: Box<[[Cell<u64>; SLOT_WORDS]]>,
+    slots: Box<[Slot; REMEMBERED]>,
 }
 
 /// The length half of an empty slot's first word: no key has it.
@@ -130,9 +125,9 @@ const EMPTY: u64 = u32::MAX as u64;
 impl Default for KeyCache {
     fn default() -> KeyCache {
         KeyCache {
-            slots: (0..REMEMBERED)
-                .map(|_| std::array::from_fn(|i| Cell::new(if i == 0 { EMPTY } else { 0 })))
-                .collect(),
+            slots: Box::new(std::array::from_fn(|_| {
+                std::array::from_fn(|i| Cell::new(if i == 0 { EMPTY } else { 0 }))
+            })),
         }
     }
 }
@@ -154,28 +149,24 @@ impl KeyCache {
         }
         let last = word_at(b, n - 8);
         let index = ((last ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize;
-        let Some(slot) = self.slots.get(index % REMEMBERED) else {
+        let Some([meta, stored_last, w0, w1, w2, w3]) = self.slots.get(index % REMEMBERED) else {
             return names.id(key);
         };
-        let [meta, stored_last, lead @ ..] = slot;
-        let leading = (n - 1) / 8;
-        let meta_word = meta.get();
-        let same =
-            |i: usize| i >= leading || lead.get(i).is_some_and(|w| w.get() == word_at(b, 8 * i));
-        if (meta_word & 0xffff_ffff) as usize == n
+        let m = meta.get();
+        if (m & 0xffff_ffff) as usize == n
             && stored_last.get() == last
-            && same(0)
-            && same(1)
-            && same(2)
-            && same(3)
+            && w0.get() == word_at(b, 0)
+            && (n <= 16 || w1.get() == word_at(b, 8))
+            && (n <= 24 || w2.get() == word_at(b, 16))
+            && (n <= 32 || w3.get() == word_at(b, 24))
         {
-            let id = (meta_word >> 32) as u32;
+            let id = (m >> 32) as u32;
             return (id != u32::MAX).then_some(id);
         }
         let id = names.id(key);
         meta.set(n as u64 | (u64::from(id.unwrap_or(u32::MAX)) << 32));
         stored_last.set(last);
-        for (i, w) in lead.iter().take(leading).enumerate() {
+        for (i, w) in [w0, w1, w2, w3].into_iter().enumerate() {
             w.set(word_at(b, 8 * i));
         }
         id

@@ -178,41 +178,19 @@ fn word_at(b: &[u8], at: usize) -> u64 {
 #[inline]
 fn absorb(mut h: u64, bytes: &[u8]) -> u64 {
     let n = bytes.len();
-    let mut at = 0;
-    while at + 16 <= n {
-        h = fold(word_at(bytes, at) ^ h, word_at(bytes, at + 8) ^ SECRET);
-        at += 16;
+    let mut pairs = bytes.chunks_exact(16);
+    for pair in &mut pairs {
+        let (x, y) = pair.split_at(8);
+        h = fold(le_word(x) ^ h, le_word(y) ^ SECRET);
     }
-    let rest = n - at;
-    if rest > 8 {
+    let rest = pairs.remainder();
+    if rest.len() > 8 {
         // Two overlapping words cover the last nine to fifteen bytes.
-        h = fold(word_at(bytes, at) ^ h, word_at(bytes, n - 8) ^ SECRET);
-    } else if rest > 0 {
-        let tail = bytes.get(at..).map_or(0, le_word);
-        h = fold(tail ^ h, SECRET ^ 0xff);
+        h = fold(word_at(bytes, n - 16) ^ h, word_at(bytes, n - 8) ^ SECRET);
+    } else if !rest.is_empty() {
+        h = fold(le_word(rest) ^ h, SECRET ^ 0xff);
     }
     fold(h ^ n as u64, FOLD)
-}
-
-/// Whether `a` and `b` hold the same bytes, a word at a time (the key
-/// strings are tens of bytes: a `memcmp` call costs more than the compare).
-#[inline]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    if n < 8 {
-        return a == b;
-    }
-    let mut at = 0;
-    while at + 8 < n {
-        if word_at(a, at) != word_at(b, at) {
-            return false;
-        }
-        at += 8;
-    }
-    word_at(a, n - 8) == word_at(b, n - 8)
 }
 
 const SEED: u64 = 0x243f_6a88_85a3_08d3;
@@ -277,9 +255,9 @@ impl PlanCache {
         };
         let (p, rest) = stored.split_at((plan.principal_len as usize).min(stored.len()));
         let (a, r) = rest.split_at((plan.action_len as usize).min(rest.len()));
-        same_bytes(p, key.principal.as_bytes())
-            && same_bytes(a, key.action.as_bytes())
-            && same_bytes(r, key.resource.as_bytes())
+        p == key.principal.as_bytes()
+            && a == key.action.as_bytes()
+            && r == key.resource.as_bytes()
             && match (plan.session_name, key.session) {
                 (None, None) => true,
                 (Some(s), Some(k)) => self.text(s) == k,

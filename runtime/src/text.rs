@@ -467,6 +467,12 @@ mod tests {
             "",
             "a.b.c.d",
             "1.2.3.255",
+            "1.2.3.4:80",
+            ":",
+            "::",
+            "1:2:3:4:5:6:7:8",
+            "[::1]",
+            "fe80::1%eth0",
         ];
         for c in cases {
             assert_eq!(parse_ip(c), c.parse::<IpAddr>().ok(), "{c:?}");
@@ -480,6 +486,14 @@ mod tests {
             ] {
                 assert_eq!(parse_ip(&text), text.parse::<IpAddr>().ok(), "{text:?}");
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// Any text of address characters reads as std reads it.
+        #[test]
+        fn addresses_read_as_std_reads_them(text in "[0-9a-fA-F.:]{0,24}") {
+            proptest::prop_assert_eq!(parse_ip(&text), text.parse::<IpAddr>().ok());
         }
     }
 

@@ -399,8 +399,8 @@ struct Setting<'a> {
     caller: Cell<Option<Caller<'a>>>,
     role_arn: Option<&'a str>,
     principal_code: Option<&'a PrincipalCode>,
-    resource_code: Option<&'a ResourceCode>,
     resource_account: Option<&'a str>,
+    tags: TagSource<'a>,
     /// The action's class (only while a plan is built).
     action_bits: &'a [u64],
     epoch: u32,
@@ -454,6 +454,41 @@ fn tag(t: &Table, tags: crate::table::Tags, key: u32) -> Option<&str> {
         .map(|(_, v)| t.str(*v))
 }
 
+/// Where a request's tags come from: the store's entries while a plan is
+/// built, the plan's copies when a check answers from one.
+#[derive(Clone, Copy)]
+enum TagSource<'a> {
+    Store {
+        principal: Option<&'a PrincipalCode>,
+        resource: Option<&'a ResourceCode>,
+    },
+    Plan {
+        cache: &'a PlanCache,
+        principal: crate::plan::Span,
+        resource: crate::plan::Span,
+    },
+}
+
+impl<'a> TagSource<'a> {
+    fn principal(self, t: &'a Table, key: u32) -> Option<&'a str> {
+        match self {
+            TagSource::Store { principal, .. } => principal.and_then(|p| tag(t, p.tags, key)),
+            TagSource::Plan {
+                cache, principal, ..
+            } => cache.tag(principal, key),
+        }
+    }
+
+    fn resource(self, t: &'a Table, key: u32) -> Option<&'a str> {
+        match self {
+            TagSource::Store { resource, .. } => resource.and_then(|r| tag(t, r.tags, key)),
+            TagSource::Plan {
+                cache, resource, ..
+            } => cache.tag(resource, key),
+        }
+    }
+}
+
 impl<'a> Setting<'a> {
     /// The caller's fields.
     fn caller(&self) -> Caller<'a> {
@@ -501,14 +536,8 @@ impl<'a> Setting<'a> {
             },
             Derived::Username => (self.kind == Kind::User).then_some(Vals::One(self.caller().name)),
             Derived::ResourceAccount => self.resource_account.map(Vals::One),
-            Derived::PrincipalTag => self
-                .principal_code
-                .and_then(|p| tag(self.t, p.tags, key))
-                .map(Vals::One),
-            Derived::ResourceTag => self
-                .resource_code
-                .and_then(|r| tag(self.t, r.tags, key))
-                .map(Vals::One),
+            Derived::PrincipalTag => self.tags.principal(self.t, key).map(Vals::One),
+            Derived::ResourceTag => self.tags.resource(self.t, key).map(Vals::One),
         }
     }
 
@@ -563,9 +592,9 @@ impl<'a> Setting<'a> {
         true
     }
 
-    fn glob(&self, value: &GlobValue, arn: bool, text: &str, work: &mut Work) -> bool {
+    fn glob(&self, v: &Table, value: &GlobValue, arn: bool, text: &str, work: &mut Work) -> bool {
         match value {
-            GlobValue::Fixed(p) => p.matches(self.t, text, &mut work.bufs),
+            GlobValue::Fixed(p) => p.matches(v, text, &mut work.bufs),
             GlobValue::Template(t) => {
                 if !self.materialize(t, &mut work.toks) {
                     return false;
@@ -582,54 +611,45 @@ impl<'a> Setting<'a> {
 
     /// Whether one request value matches one of the predicate's values, in
     /// the positive sense of its operator.
-    fn value_matches(&self, test: &Test, value: &str, work: &mut Work) -> bool {
+    fn value_matches(&self, v: &Table, test: &Test, value: &str, work: &mut Work) -> bool {
         match test {
             Test::Null { .. } => false,
-            Test::Equals(vs) => self.t.text_values(*vs).iter().any(|v| match v {
-                TextValue::Text(t) => self.t.str(*t) == value,
+            Test::Equals(vs) => v.text_values(*vs).iter().any(|x| match x {
+                TextValue::Text(t) => v.str(*t) == value,
                 TextValue::Template(t) => self.render(t, &mut work.text) && work.text == value,
             }),
-            Test::EqualsIgnoreCase(vs) => self.t.text_values(*vs).iter().any(|v| match v {
-                TextValue::Text(t) => lower_eq(value, self.t.str(*t)),
+            Test::EqualsIgnoreCase(vs) => v.text_values(*vs).iter().any(|x| match x {
+                TextValue::Text(t) => lower_eq(value, v.str(*t)),
                 TextValue::Template(t) => {
                     self.render(t, &mut work.text) && both_lower_eq(&work.text, value)
                 }
             }),
-            Test::Like(vs) => self
-                .t
+            Test::Like(vs) => v
                 .glob_values(*vs)
                 .iter()
-                .any(|v| self.glob(v, false, value, work)),
-            Test::Arn(vs) => self
-                .t
+                .any(|g| self.glob(v, g, false, value, work)),
+            Test::Arn(vs) => v
                 .glob_values(*vs)
                 .iter()
-                .any(|v| self.glob(v, true, value, work)),
+                .any(|g| self.glob(v, g, true, value, work)),
             Test::Numeric(cmp, vs) => match cached(&self.parsed.number, value, parse_number) {
-                Some(r) => self
-                    .t
+                Some(r) => v
                     .numbers(*vs)
                     .iter()
                     .any(|p| p.is_some_and(|p| compare(*cmp, r.partial_cmp(&p)))),
                 None => false,
             },
             Test::Date(cmp, vs) => match cached(&self.parsed.date, value, parse_date) {
-                Some(r) => self
-                    .t
+                Some(r) => v
                     .dates(*vs)
                     .iter()
                     .any(|p| p.is_some_and(|p| compare(*cmp, Some(r.cmp(&p))))),
                 None => false,
             },
-            Test::Bool(vs) => self
-                .t
-                .words(*vs)
-                .iter()
-                .any(|p| lower_eq(value, self.t.str(*p))),
-            Test::Binary(vs) => self.t.words(*vs).iter().any(|p| self.t.str(*p) == value),
+            Test::Bool(vs) => v.words(*vs).iter().any(|p| lower_eq(value, v.str(*p))),
+            Test::Binary(vs) => v.words(*vs).iter().any(|p| v.str(*p) == value),
             Test::Ip(vs) => match cached(&self.parsed.ip, value, parse_ip) {
-                Some(a) => self
-                    .t
+                Some(a) => v
                     .cidrs(*vs)
                     .iter()
                     .any(|c| c.is_some_and(|c| c.contains(a))),
@@ -638,7 +658,9 @@ impl<'a> Setting<'a> {
         }
     }
 
-    fn holds(&self, p: &PredicateCode, work: &mut Work) -> bool {
+    /// Whether predicate `p` holds, its values read from `v` (the table
+    /// or a plan cache's copies).
+    fn holds(&self, p: &PredicateCode, v: &Table, work: &mut Work) -> bool {
         // A key given with no values counts as missing.
         let values = self.lookup(p.key).filter(|v| !matches!(v, Vals::Many([])));
         if let Test::Null {
@@ -650,11 +672,11 @@ impl<'a> Setting<'a> {
             return (when_missing && !present) || (when_present && present);
         }
         let per_value =
-            |v: &str, work: &mut Work| self.value_matches(&p.test, v, work) != p.negated;
+            |x: &str, work: &mut Work| self.value_matches(v, &p.test, x, work) != p.negated;
         match (p.qualifier, values) {
             (_, None) if p.if_exists => true,
             (None, None) => p.negated,
-            (None, Some(vs)) => vs.any(|v| self.value_matches(&p.test, v, work)) != p.negated,
+            (None, Some(vs)) => vs.any(|x| self.value_matches(v, &p.test, x, work)) != p.negated,
             (Some(Qualifier::ForAllValues), None) => true,
             (Some(Qualifier::ForAllValues), Some(vs)) => vs.all(|v| per_value(v, work)),
             (Some(Qualifier::ForAnyValue), None) => false,
@@ -762,6 +784,8 @@ struct Who<'a> {
     principal_code: Option<&'a PrincipalCode>,
     resource_code: Option<&'a ResourceCode>,
     resource_account: Option<&'a str>,
+    /// The tags, when a plan holds them.
+    tags: Option<TagSource<'a>>,
 }
 
 /// The evaluator for one request: the setting plus the memo tables.
@@ -792,11 +816,11 @@ impl Eval<'_, '_> {
 
     /// Whether predicate `id` (`code`, the plan's copy) holds, memoised
     /// for the request.
-    fn predicate(&mut self, id: u32, code: &PredicateCode) -> bool {
+    fn predicate(&mut self, id: u32, code: &PredicateCode, values: &Table) -> bool {
         if let Some(v) = self.memo.preds.get(id, self.s.epoch) {
             return v;
         }
-        let result = self.s.holds(code, self.work);
+        let result = self.s.holds(code, values, self.work);
         self.memo.preds.set(id, self.s.epoch, result);
         result
     }
@@ -872,8 +896,9 @@ impl Conditions for Eval<'_, '_> {
                 None => return false,
             }
         }
-        for (id, code) in cache.preds(e) {
-            if !self.predicate(*id, code) {
+        for (id, code, copied) in cache.preds(e) {
+            let values = if *copied { cache.values() } else { self.s.t };
+            if !self.predicate(*id, code, values) {
                 return false;
             }
         }
@@ -1030,6 +1055,11 @@ impl Engine {
                 .and_then(|i| t.principals.get(i as usize)),
             resource_code: plan.resource_code.and_then(|i| t.resources.get(i as usize)),
             resource_account: plans.str(plan.resource_account),
+            tags: Some(TagSource::Plan {
+                cache: plans,
+                principal: plan.principal_tags,
+                resource: plan.resource_tags,
+            }),
         };
         let setting = self.setting(request, who, &[], *epoch, (key_memo.as_slice(), layout));
         let mut ev = Eval {
@@ -1149,6 +1179,7 @@ impl Engine {
             principal_code,
             resource_code,
             resource_account,
+            tags: None,
         };
         let setting = self.setting(request, who, bits, *epoch, (key_memo.as_slice(), layout));
         let mut ev = Eval {
@@ -1179,8 +1210,11 @@ impl Engine {
             caller: Cell::new(who.caller),
             role_arn: who.role_arn,
             principal_code: who.principal_code,
-            resource_code: who.resource_code,
             resource_account: who.resource_account,
+            tags: who.tags.unwrap_or(TagSource::Store {
+                principal: who.principal_code,
+                resource: who.resource_code,
+            }),
             action_bits,
             epoch,
             key_memo,

@@ -40,6 +40,7 @@ pub mod request;
 pub mod table;
 pub mod text;
 mod validate;
+mod values;
 
 pub use decision::{CheckError, Decision, Hit, Layer, Outcome, StatementView};
 pub use engine::{Engine, Scratch, TableError};

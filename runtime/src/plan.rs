@@ -24,6 +24,7 @@ use crate::decision::{CheckError, Layer, Outcome};
 use crate::engine::{CallerCode, Kind, Naming};
 use crate::table::{Effect, PredicateCode, ResourceKind, Table};
 use crate::text::le_word;
+use crate::values::Values;
 
 /// The number of plans a scratch space keeps by default.
 pub const DEFAULT_PLANS: usize = 8192;
@@ -94,6 +95,11 @@ pub(crate) struct Plan {
     pub(crate) resource_code: Option<u32>,
     /// The resource's account, in the cache's text.
     pub(crate) resource_account: Option<Span>,
+    /// The caller's and the resource's tags (key id, value in the cache's
+    /// text), in the cache's tag list: a check that reads a tag reads the
+    /// plan, not the store's entries.
+    pub(crate) principal_tags: Span,
+    pub(crate) resource_tags: Span,
     /// A KMS key, or an IAM role under an `sts:` action.
     pub(crate) resource_policy_required: bool,
     /// Whether the caller's account owns the resource (a resource with no
@@ -128,8 +134,13 @@ pub(crate) struct PlanCache {
     entries: Vec<Entry>,
     /// Condition predicates of the entries, copied out of the table with
     /// their ids, so a check reads them from the plan (hot) rather than
-    /// from a table that may span gigabytes.
-    preds: Vec<(u32, PredicateCode)>,
+    /// from a table that may span gigabytes; with whether their values are
+    /// copied too (into `values`) or still read from the table.
+    preds: Vec<(u32, PredicateCode, bool)>,
+    values: Values,
+    /// Tags of the plans' callers and resources, sorted by key id within
+    /// each plan's spans.
+    tags: Vec<(u32, Span)>,
 }
 
 /// The four strings that identify a plan.
@@ -219,6 +230,8 @@ impl PlanCache {
         self.levels.clear();
         self.entries.clear();
         self.preds.clear();
+        self.values.clear();
+        self.tags.clear();
         self.slots.fill(0);
     }
 
@@ -275,7 +288,9 @@ impl PlanCache {
     fn make_room(&mut self) {
         let full = self.plans.len() >= self.capacity
             || self.text.len() > self.capacity.saturating_mul(TEXT_PER_PLAN)
-            || self.entries.len() > self.capacity.saturating_mul(ENTRIES_PER_PLAN);
+            || self.entries.len() > self.capacity.saturating_mul(ENTRIES_PER_PLAN)
+            || self.tags.len() > self.capacity.saturating_mul(ENTRIES_PER_PLAN)
+            || self.values.size() > self.capacity.saturating_mul(TEXT_PER_PLAN);
         if full {
             self.clear();
         }
@@ -311,8 +326,35 @@ impl PlanCache {
     }
 
     /// The predicates of an entry.
-    pub(crate) fn preds(&self, e: &Entry) -> &[(u32, PredicateCode)] {
+    pub(crate) fn preds(&self, e: &Entry) -> &[(u32, PredicateCode, bool)] {
         self.preds.get(e.preds.range()).unwrap_or(&[])
+    }
+
+    /// The arenas of the predicates' copied values.
+    pub(crate) fn values(&self) -> &Table {
+        &self.values.arenas
+    }
+
+    /// A plan's tags.
+    pub(crate) fn tags(&self, g: Span) -> &[(u32, Span)] {
+        self.tags.get(g.range()).unwrap_or(&[])
+    }
+
+    /// The value of tag `key` among `tags` (a plan's span), if there.
+    pub(crate) fn tag(&self, tags: Span, key: u32) -> Option<&str> {
+        let tags = self.tags(tags);
+        let i = tags.binary_search_by_key(&key, |(k, _)| *k).ok()?;
+        tags.get(i).map(|(_, v)| self.text(*v))
+    }
+
+    /// Copies a store entry's tags into the cache.
+    fn push_tags(&mut self, t: &Table, tags: Option<crate::table::Tags>) -> Span {
+        let start = self.tags.len();
+        for (k, v) in tags.map_or(&[][..], |g| t.tags(g)) {
+            let v = self.push_text(t.str(*v));
+            self.tags.push((*k, v));
+        }
+        span(start, self.tags.len())
     }
 
     /// The SCP levels to check.
@@ -367,6 +409,20 @@ impl PlanCache {
         let session_name = key.session.map(|n| self.push_text(n));
         let role_arn = facts.role_arn.map(|r| self.push_text(r));
         let resource_account = facts.resource_account.map(|a| self.push_text(a));
+        let principal_tags = self.push_tags(
+            t,
+            facts
+                .principal_code
+                .and_then(|i| t.principals.get(i as usize))
+                .map(|p| p.tags),
+        );
+        let resource_tags = self.push_tags(
+            t,
+            facts
+                .resource_code
+                .and_then(|i| t.resources.get(i as usize))
+                .map(|r| r.tags),
+        );
 
         let kind = facts.caller.kind();
         let caller_account = facts.caller.account_of(key.principal);
@@ -462,6 +518,8 @@ impl PlanCache {
             principal_code: facts.principal_code,
             resource_code: facts.resource_code,
             resource_account,
+            principal_tags,
+            resource_tags,
             resource_policy_required: facts.resource_policy_required,
             same_account,
             denies,
@@ -510,11 +568,15 @@ impl PlanCache {
                 if let Some((naming, dynamic)) = s.structural(id) {
                     let conditions = t.ids(st.conditions);
                     let first = self.preds.len();
-                    self.preds.extend(
-                        conditions
-                            .iter()
-                            .filter_map(|c| t.predicates.get(*c as usize).map(|p| (*c, *p))),
-                    );
+                    for &c in conditions {
+                        if let Some(p) = t.predicates.get(c as usize) {
+                            let pred = match self.values.copy(t, p.test) {
+                                Some(test) => (c, PredicateCode { test, ..*p }, true),
+                                None => (c, *p, false),
+                            };
+                            self.preds.push(pred);
+                        }
+                    }
                     if self.preds.len() - first != conditions.len() {
                         // A dangling predicate id (refused by validation):
                         // the statement can never apply.

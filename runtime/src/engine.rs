@@ -24,7 +24,7 @@ use crate::glob::{
     ArnTok, MatchBuffers, Program, Tok, arn_condition_rules, arn_rules, plain_rules,
 };
 use crate::plan::{
-    Conditions, DEFAULT_PLANS, Entry, Facts, PlanCache, PlanKey, Structure,
+    Conditions, DEFAULT_PLANS, Entry, Facts, Fixed, PlanCache, PlanKey, Structure,
     resource_policy_required,
 };
 use crate::request::Request;
@@ -127,6 +127,8 @@ impl SmallMemo {
 
 #[derive(Clone, Debug, Default)]
 struct Work {
+    /// The keys a predicate reads (while a plan is built).
+    keys: Vec<u32>,
     text: String,
     toks: Vec<Tok>,
     rules: Vec<ArnTok>,
@@ -490,6 +492,56 @@ impl<'a> TagSource<'a> {
 }
 
 impl<'a> Setting<'a> {
+    /// Whether the request's context carries `key` (given, even with no
+    /// values, it comes before anything derived).
+    fn carries(&self, key: u32) -> bool {
+        if self.context.is_empty() {
+            return false;
+        }
+        self.resolve();
+        context::position(self.key_memo, key, self.epoch).is_some()
+    }
+
+    /// Resolves the context's keys, once per request.
+    fn resolve(&self) {
+        if !self.resolved.get() {
+            context::resolve(
+                self.context,
+                self.names,
+                self.layout,
+                self.key_memo,
+                self.epoch,
+            );
+            self.resolved.set(true);
+        }
+    }
+
+    /// The same request with an empty context: what the engine derives,
+    /// alone.
+    fn without_context(&self) -> Setting<'a> {
+        Setting {
+            t: self.t,
+            principal: self.principal,
+            resource: self.resource,
+            context: &[],
+            kind: self.kind,
+            caller_code: self.caller_code,
+            caller: Cell::new(self.caller.get()),
+            role_arn: self.role_arn,
+            principal_code: self.principal_code,
+            resource_account: self.resource_account,
+            tags: self.tags,
+            action_bits: self.action_bits,
+            epoch: self.epoch,
+            // No key is looked up in a context, so none is memoised.
+            key_memo: &[],
+            names: self.names,
+            layout: self.layout,
+            resolved: Cell::new(true),
+            parsed: Parsed::default(),
+        }
+    }
+
     /// The caller's fields.
     fn caller(&self) -> Caller<'a> {
         if let Some(c) = self.caller.get() {
@@ -502,16 +554,7 @@ impl<'a> Setting<'a> {
 
     fn lookup(&self, key: u32) -> Option<Vals<'a>> {
         let code = self.t.keys.get(key as usize)?;
-        if !self.resolved.get() {
-            context::resolve(
-                self.context,
-                self.names,
-                self.layout,
-                self.key_memo,
-                self.epoch,
-            );
-            self.resolved.set(true);
-        }
+        self.resolve();
         if let Some((_, v)) =
             context::position(self.key_memo, key, self.epoch).and_then(|i| self.context.get(i))
         {
@@ -838,6 +881,31 @@ impl Eval<'_, '_> {
 }
 
 impl Structure for Eval<'_, '_> {
+    /// A predicate's answer for every request that carries none of the
+    /// keys it reads, when those are at most two keys the engine derives
+    /// (tags, the caller's account, ...): computed once, as the spec
+    /// computes it for an empty context.
+    fn fixed(&mut self, p: &PredicateCode) -> Option<Fixed> {
+        let mut keys = std::mem::take(&mut self.work.keys);
+        self.keys_read(p, &mut keys);
+        let t = self.s.t;
+        let derived = keys.iter().all(|k| {
+            t.keys
+                .get(*k as usize)
+                .is_some_and(|c| c.derived != Derived::None)
+        });
+        let fixed = match (derived, keys.as_slice()) {
+            (true, [a]) => Some([*a, *a]),
+            (true, [a, b]) => Some([*a, *b]),
+            _ => None,
+        };
+        self.work.keys = keys;
+        let keys = fixed?;
+        let alone = self.s.without_context();
+        let result = alone.holds(p, t, self.work);
+        Some(Fixed { result, keys })
+    }
+
     /// Whether statement `id` can apply to the request's principal, action
     /// and resource, and how it names the caller; conditions and resource
     /// patterns with policy variables are left to [`Conditions::holds`].
@@ -881,6 +949,41 @@ impl Structure for Eval<'_, '_> {
     }
 }
 
+impl Eval<'_, '_> {
+    /// The keys a predicate reads: its own and its values' variables.
+    fn keys_read(&self, p: &PredicateCode, keys: &mut Vec<u32>) {
+        keys.clear();
+        keys.push(p.key);
+        let t = self.s.t;
+        let mut add = |template: &Template| {
+            for piece in &template.pieces {
+                if let Piece::Var { key, .. } = piece {
+                    if !keys.contains(key) {
+                        keys.push(*key);
+                    }
+                }
+            }
+        };
+        match p.test {
+            Test::Equals(vs) | Test::EqualsIgnoreCase(vs) => {
+                for v in t.text_values(vs) {
+                    if let TextValue::Template(tm) = v {
+                        add(tm);
+                    }
+                }
+            }
+            Test::Like(vs) | Test::Arn(vs) => {
+                for v in t.glob_values(vs) {
+                    if let GlobValue::Template(tm) = v {
+                        add(tm);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 impl Conditions for Eval<'_, '_> {
     fn holds(&mut self, cache: &PlanCache, e: &Entry) -> bool {
         if e.dynamic {
@@ -896,9 +999,18 @@ impl Conditions for Eval<'_, '_> {
                 None => return false,
             }
         }
-        for (id, code, copied) in cache.preds(e) {
-            let values = if *copied { cache.values() } else { self.s.t };
-            if !self.predicate(*id, code, values) {
+        for p in cache.preds(e) {
+            if let Some(f) = p.fixed {
+                let [a, b] = f.keys;
+                if !self.s.carries(a) && (a == b || !self.s.carries(b)) {
+                    if f.result {
+                        continue;
+                    }
+                    return false;
+                }
+            }
+            let values = if p.copied { cache.values() } else { self.s.t };
+            if !self.predicate(p.id, &p.code, values) {
                 return false;
             }
         }
@@ -967,6 +1079,7 @@ impl Engine {
             key: String::with_capacity(256),
             role_arn: String::with_capacity(256),
             work: Work {
+                keys: Vec::with_capacity(16),
                 text: String::with_capacity(256),
                 toks: Vec::with_capacity(256),
                 rules: Vec::with_capacity(256),

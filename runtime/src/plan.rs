@@ -132,11 +132,10 @@ pub(crate) struct PlanCache {
     text: String,
     levels: Vec<Span>,
     entries: Vec<Entry>,
-    /// Condition predicates of the entries, copied out of the table with
-    /// their ids, so a check reads them from the plan (hot) rather than
-    /// from a table that may span gigabytes; with whether their values are
-    /// copied too (into `values`) or still read from the table.
-    preds: Vec<(u32, PredicateCode, bool)>,
+    /// Condition predicates of the entries, copied out of the table, so a
+    /// check reads them from the plan (hot) rather than from a table that
+    /// may span gigabytes.
+    preds: Vec<PlanPredicate>,
     values: Values,
     /// Tags of the plans' callers and resources, sorted by key id within
     /// each plan's spans.
@@ -326,7 +325,7 @@ impl PlanCache {
     }
 
     /// The predicates of an entry.
-    pub(crate) fn preds(&self, e: &Entry) -> &[(u32, PredicateCode, bool)] {
+    pub(crate) fn preds(&self, e: &Entry) -> &[PlanPredicate] {
         self.preds.get(e.preds.range()).unwrap_or(&[])
     }
 
@@ -372,9 +371,33 @@ fn span(start: usize, end: usize) -> Span {
 
 /// What the builder needs from the check path: the structural test of a
 /// statement (`None` when it cannot apply; otherwise its naming and whether
-/// its resource needs the request).
+/// its resource needs the request), and a predicate's answer when it reads
+/// only keys the engine derives from the plan's principal and resource.
 pub(crate) trait Structure {
     fn structural(&mut self, id: usize) -> Option<(Naming, bool)>;
+    fn fixed(&mut self, p: &PredicateCode) -> Option<Fixed>;
+}
+
+/// A condition predicate of a plan.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PlanPredicate {
+    /// Its id in the table (for the per-request memo).
+    pub(crate) id: u32,
+    /// The predicate, its values in the cache's arenas when `copied`.
+    pub(crate) code: PredicateCode,
+    pub(crate) copied: bool,
+    /// Its answer for a request that carries none of `keys`.
+    pub(crate) fixed: Option<Fixed>,
+}
+
+/// The answer of a predicate that reads only derived keys (its key and its
+/// values' variables: at most two), worked out when its plan was built.
+/// It is the answer whenever the request's context carries neither key: a
+/// context's own value of a key comes before the derived one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Fixed {
+    pub(crate) result: bool,
+    pub(crate) keys: [u32; 2],
 }
 
 /// The static facts the check path worked out for a request, for
@@ -570,11 +593,17 @@ impl PlanCache {
                     let first = self.preds.len();
                     for &c in conditions {
                         if let Some(p) = t.predicates.get(c as usize) {
-                            let pred = match self.values.copy(t, p.test) {
-                                Some(test) => (c, PredicateCode { test, ..*p }, true),
-                                None => (c, *p, false),
+                            let fixed = s.fixed(p);
+                            let (code, copied) = match self.values.copy(t, p.test) {
+                                Some(test) => (PredicateCode { test, ..*p }, true),
+                                None => (*p, false),
                             };
-                            self.preds.push(pred);
+                            self.preds.push(PlanPredicate {
+                                id: c,
+                                code,
+                                copied,
+                                fixed,
+                            });
                         }
                     }
                     if self.preds.len() - first != conditions.len() {
@@ -791,6 +820,10 @@ mod tests {
 
     impl Structure for Nothing {
         fn structural(&mut self, _: usize) -> Option<(Naming, bool)> {
+            None
+        }
+
+        fn fixed(&mut self, _: &PredicateCode) -> Option<Fixed> {
             None
         }
     }

@@ -19,6 +19,7 @@ use std::cell::Cell;
 
 use crate::hash::FastMap;
 use crate::table::KeyCode;
+use crate::text::{last_word, word_at};
 
 /// The engine's context keys by lower-cased name.
 #[derive(Clone, Debug, Default)]
@@ -96,14 +97,6 @@ pub(crate) const REMEMBERED: usize = 64;
 const LONGEST: usize = 40;
 const SHORTEST: usize = 8;
 
-/// Eight bytes of `b` from `at`, little-endian (0 past the end).
-#[inline]
-fn word_at(b: &[u8], at: usize) -> u64 {
-    b.get(at..at + 8)
-        .and_then(|w| <[u8; 8]>::try_from(w).ok())
-        .map_or(0, u64::from_le_bytes)
-}
-
 /// One remembered key: the length and the id (`u32::MAX` for none), the
 /// key's last eight bytes, and its first four eight-byte words (0 past the
 /// end).
@@ -147,7 +140,7 @@ impl KeyCache {
         if !(SHORTEST..=LONGEST).contains(&n) {
             return names.id(key);
         }
-        let last = word_at(b, n - 8);
+        let last = last_word(b);
         let index = ((last ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize;
         let Some([meta, stored_last, w0, w1, w2, w3]) = self.slots.get(index % REMEMBERED) else {
             return names.id(key);

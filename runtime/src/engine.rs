@@ -1,19 +1,25 @@
 //! The check path: a compiled [`Table`] answering requests with no heap
 //! allocation, through a per-worker [`Scratch`].
 //!
-//! A check works out who is asking (user, role session, root, federated
-//! user, other ARN, AWS service) by splitting the principal string in place,
-//! finds the store entries of the principal (the role's for a session), the
-//! resource and the accounts through hash maps, turns the lower-cased action
-//! into its class (a bitset of the action patterns that match it: one hash
-//! lookup for actions the store names, the wildcard patterns run otherwise),
-//! and then walks only the statements of the attached policies. Each
-//! statement's applicability, each condition and each resource pattern is
-//! computed at most once per request and memoised in the scratch space under
-//! a per-request epoch, so nothing is cleared between requests. Context keys
-//! are looked up lazily: the request's context first, then the keys the
-//! engine derives (principal ARN, account, type, user name, service, resource
-//! account, and the store's tags), exactly as the spec adds them.
+//! A check first looks for the plan of its principal, action, resource and
+//! session policy in the scratch space (the `plan` module). Building one is
+//! the static half of a check: it works out who is asking (user, role
+//! session, root, federated user, other ARN, AWS service) by splitting the
+//! principal string in place, finds the store entries of the principal (the
+//! role's for a session), the resource and the accounts through hash maps,
+//! turns the lower-cased action into its class (a bitset of the action
+//! patterns that match it: one hash lookup for actions the store names, the
+//! wildcard patterns run otherwise), and walks only the statements of the
+//! attached policies. Answering from a plan is the dynamic half: the
+//! conditions (and resource patterns with variables) of the statements the
+//! plan kept, each condition computed at most once per request and memoised
+//! in the scratch space under a per-request epoch, so nothing is cleared
+//! between requests. A key is the request's context's first (its keys
+//! resolved once per request by the `context` module), then the one the engine
+//! derives (principal ARN, account, type, user name, service, resource
+//! account, and the store's tags), exactly as the spec adds them; a
+//! condition that reads only derived keys is answered when its plan is
+//! built, for every request whose context does not override them.
 
 use std::cell::Cell;
 use std::net::IpAddr;
@@ -1112,7 +1118,7 @@ impl Engine {
     /// Answers one request.
     ///
     /// The scratch space keeps the plan of each (principal, action,
-    /// resource, session policy) it meets ([`crate::plan`]); a request that
+    /// resource, session policy) it meets (the `plan` module); a request that
     /// repeats those four strings goes straight to its conditions.
     ///
     /// # Errors

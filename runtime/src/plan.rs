@@ -11,7 +11,11 @@
 //! context, so their statements stay in the plan and are matched per
 //! request. Building a plan is the structural half of a check (a walk over
 //! the layers' policies); answering from one is a handful of predicate tests
-//! over the plan's own copies of the predicates.
+//! over the plan's own copies of the predicates, their values
+//! ([`crate::values`]) and the caller's and resource's tags, so a warm check
+//! reads the plan and the request and nothing of a table that may span
+//! gigabytes. A predicate that reads only derived keys carries its answer
+//! ([`Fixed`]), good for every request whose context does not carry them.
 //!
 //! The cache is bounded, like the lazy DFA cache of regex-automata's hybrid
 //! engine: when it holds its capacity of plans (or its text and statement
@@ -23,7 +27,7 @@
 use crate::decision::{CheckError, Layer, Outcome};
 use crate::engine::{CallerCode, Kind, Naming};
 use crate::table::{Effect, PredicateCode, ResourceKind, Table};
-use crate::text::le_word;
+use crate::text::{last_word, le_word, word_at};
 use crate::values::Values;
 
 /// The number of plans a scratch space keeps by default.
@@ -176,14 +180,6 @@ fn fold(a: u64, b: u64) -> u64 {
     (p as u64) ^ ((p >> 64) as u64)
 }
 
-/// Eight bytes of `b` from `at`, little-endian (0 past the end).
-#[inline]
-fn word_at(b: &[u8], at: usize) -> u64 {
-    b.get(at..at + 8)
-        .and_then(|w| <[u8; 8]>::try_from(w).ok())
-        .map_or(0, u64::from_le_bytes)
-}
-
 /// `bytes` mixed into `h`, then its length.
 #[inline]
 fn absorb(mut h: u64, bytes: &[u8]) -> u64 {
@@ -196,7 +192,7 @@ fn absorb(mut h: u64, bytes: &[u8]) -> u64 {
     let rest = pairs.remainder();
     if rest.len() > 8 {
         // Two overlapping words cover the last nine to fifteen bytes.
-        h = fold(word_at(bytes, n - 16) ^ h, word_at(bytes, n - 8) ^ SECRET);
+        h = fold(word_at(bytes, n - 16) ^ h, last_word(bytes) ^ SECRET);
     } else if !rest.is_empty() {
         h = fold(le_word(rest) ^ h, SECRET ^ 0xff);
     }

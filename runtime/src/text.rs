@@ -373,6 +373,22 @@ impl Cidr {
     }
 }
 
+/// The eight bytes of `b` from `at` as a little-endian word (0 when fewer
+/// than eight bytes are left).
+#[inline]
+pub(crate) fn word_at(b: &[u8], at: usize) -> u64 {
+    b.get(at..)
+        .and_then(<[u8]>::first_chunk::<8>)
+        .map_or(0, |w| u64::from_le_bytes(*w))
+}
+
+/// The last eight bytes of `b` as a little-endian word (0 when it is
+/// shorter).
+#[inline]
+pub(crate) fn last_word(b: &[u8]) -> u64 {
+    b.last_chunk::<8>().map_or(0, |w| u64::from_le_bytes(*w))
+}
+
 /// Up to eight bytes as a little-endian word, zero-padded (written without
 /// a copy loop, which the compiler would turn into a `memcpy` call).
 #[inline]

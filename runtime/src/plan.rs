@@ -192,7 +192,10 @@ fn absorb(mut h: u64, bytes: &[u8]) -> u64 {
     let rest = pairs.remainder();
     if rest.len() > 8 {
         // Two overlapping words cover the last nine to fifteen bytes.
-        h = fold(word_at(bytes, n - 16) ^ h, last_word(bytes) ^ SECRET);
+        h = fold(
+            word_at(bytes, n - rest.len()) ^ h,
+            last_word(bytes) ^ SECRET,
+        );
     } else if !rest.is_empty() {
         h = fold(le_word(rest) ^ h, SECRET ^ 0xff);
     }
@@ -885,6 +888,21 @@ mod tests {
         let mut c = PlanCache::new(0);
         build(&mut c, &key("a"));
         assert!(!kept(&c, &key("a")));
+    }
+
+    /// Strings of every length up to three words hash (the tails are read
+    /// in place, never past either end) and differ from their neighbours.
+    #[test]
+    fn keys_of_every_length_hash() {
+        let text = "arn:aws:ses:us-east-1:111122223333:identity/x.example";
+        let mut seen = std::collections::HashSet::new();
+        for n in 0..=text.len() {
+            let k = PlanKey {
+                action: &text[..n],
+                ..key("r")
+            };
+            assert!(seen.insert(k.digest()), "length {n}");
+        }
     }
 
     #[test]

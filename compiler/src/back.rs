@@ -445,13 +445,19 @@ impl Builder<'_> {
             patterns: std::mem::take(&mut self.table.actions.patterns),
             ..ActionTable::default()
         };
-        for ((literal, _), set) in literals.iter().zip(sets) {
+        for ((_, pattern), set) in literals.iter().zip(sets) {
             let next = id(class_ids.len(), "action classes")?;
             let class = *class_ids.entry(set.clone()).or_insert_with(|| {
                 table.classes.push(set.into());
                 next
             });
-            table.known.insert(literal, class).map_err(full)?;
+            // A literal is an exact pattern, whose text is the key.
+            if let Some(Program::Exact(key)) = table.patterns.get(*pattern) {
+                table
+                    .known
+                    .insert(&self.table.text, *key, class)
+                    .map_err(full)?;
+            }
         }
         if table.classes.len() > self.limits.max_action_classes {
             return Err(CompileError::new(format!(
@@ -621,7 +627,7 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
         });
         b.table
             .policy_index
-            .insert(p.name, id(i, "policies")?)
+            .insert(&b.table.text, name, id(i, "policies")?)
             .map_err(full)?;
     }
     let by_name: HashMap<&str, u32> = norm
@@ -636,10 +642,18 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
 
     for (i, (arn, entry)) in store.principals.iter().enumerate() {
         let pid = id(i, "principals")?;
-        b.table.principal_index.insert(arn, pid).map_err(full)?;
+        let arn_text = b.text(arn)?;
+        b.table
+            .principal_index
+            .insert(&b.table.text, arn_text, pid)
+            .map_err(full)?;
         if let Some((key, exact)) = role_key(arn) {
-            if exact || !b.table.role_index.contains_key(key.as_str()) {
-                b.table.role_index.insert(&key, pid).map_err(full)?;
+            if exact || !b.table.role_index.contains_key(&b.table.text, key.as_str()) {
+                let key = b.text(&key)?;
+                b.table
+                    .role_index
+                    .insert(&b.table.text, key, pid)
+                    .map_err(full)?;
             }
         }
         let tags = b.tags("aws:PrincipalTag/", Derived::PrincipalTag, &entry.tags)?;
@@ -647,7 +661,6 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
             .table
             .add_ids(&names_to_ids(&entry.policies))
             .map_err(full)?;
-        let arn_text = b.text(arn)?;
         b.table.principals.push(PrincipalCode {
             arn: arn_text,
             caller: sesame_runtime::engine::CallerCode::of(arn),
@@ -662,9 +675,10 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
         });
     }
     for (i, (arn, entry)) in store.resources.iter().enumerate() {
+        let key = b.text(arn)?;
         b.table
             .resource_index
-            .insert(arn, id(i, "resources")?)
+            .insert(&b.table.text, key, id(i, "resources")?)
             .map_err(full)?;
         let tags = b.tags("aws:ResourceTag/", Derived::ResourceTag, &entry.tags)?;
         let policies = b
@@ -684,9 +698,10 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
         });
     }
     for (i, (account, entry)) in store.accounts.iter().enumerate() {
+        let key = b.text(account)?;
         b.table
             .account_index
-            .insert(account, id(i, "accounts")?)
+            .insert(&b.table.text, key, id(i, "accounts")?)
             .map_err(full)?;
         b.table.accounts.push(AccountCode {
             scps: entry.scps.iter().map(|l| names_to_ids(l).into()).collect(),

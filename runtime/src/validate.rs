@@ -4,6 +4,7 @@
 use std::fmt;
 
 use crate::glob::Program;
+use crate::hash::StrIndex;
 use crate::table::{
     GlobValue, Ids, PatternCode, Piece, Span, Str, Table, Tags, Template, Test, TextValue,
 };
@@ -164,14 +165,13 @@ fn template(at: At<'_>, t: &Template, keys: usize) -> Result<(), TableError> {
     Ok(())
 }
 
-fn index<'i>(
-    name: &str,
-    values: impl Iterator<Item = &'i u32>,
-    what: &str,
-    len: usize,
-) -> Result<(), TableError> {
-    for (i, id) in values.enumerate() {
-        within(At(name, i), what, *id, len)?;
+/// A name map: its keys are strings of the text arena, its values ids
+/// below `len`.
+fn index(t: &Table, name: &str, map: &StrIndex, what: &str, len: usize) -> Result<(), TableError> {
+    for (i, (key, id)) in map.entries().iter().enumerate() {
+        let at = At(name, i);
+        text(t, at, *key)?;
+        within(at, what, *id, len)?;
     }
     Ok(())
 }
@@ -185,12 +185,7 @@ pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
         within(at, "body", p.body, t.bodies.len())?;
         text(t, at, p.name)?;
     }
-    index(
-        "policy index entry",
-        t.policy_index.values(),
-        "policy",
-        policies,
-    )?;
+    index(t, "policy index entry", &t.policy_index, "policy", policies)?;
     for (i, b) in t.bodies.iter().enumerate() {
         let end = u64::from(b.first) + u64::from(b.len);
         if end > t.statements.len() as u64 {
@@ -219,8 +214,9 @@ pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
         }
     }
     index(
+        t,
         "action index entry",
-        t.actions.known.values(),
+        &t.actions.known,
         "action class",
         t.actions.classes.len(),
     )?;
@@ -307,26 +303,30 @@ pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
     }
     let principals = t.principals.len();
     index(
+        t,
         "principal index entry",
-        t.principal_index.values(),
+        &t.principal_index,
         "principal",
         principals,
     )?;
     index(
+        t,
         "role index entry",
-        t.role_index.values(),
+        &t.role_index,
         "principal",
         principals,
     )?;
     index(
+        t,
         "resource index entry",
-        t.resource_index.values(),
+        &t.resource_index,
         "resource",
         t.resources.len(),
     )?;
     index(
+        t,
         "account index entry",
-        t.account_index.values(),
+        &t.account_index,
         "account",
         t.accounts.len(),
     )?;

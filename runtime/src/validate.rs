@@ -22,8 +22,14 @@ enum Problem {
 }
 
 /// A table whose ids or ranges point nowhere: where, and what.
+///
+/// One pointer wide, so that the checks' `Result`s travel in a register
+/// (a load runs through millions of them).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TableError {
+pub struct TableError(Box<ErrorInfo>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ErrorInfo {
     problem: Problem,
     /// The table part that holds the bad reference (`statement 4`, ...).
     place: String,
@@ -32,38 +38,39 @@ pub struct TableError {
 }
 
 impl TableError {
+    #[cold]
     fn new(problem: Problem, place: impl fmt::Display, detail: String) -> TableError {
-        TableError {
+        TableError(Box::new(ErrorInfo {
             problem,
             place: place.to_string(),
             detail,
-        }
+        }))
     }
 
     /// Whether an id points past the end of its list.
     pub fn is_dangling_id(&self) -> bool {
-        self.problem == Problem::DanglingId
+        self.0.problem == Problem::DanglingId
     }
 
     /// Whether a string, id-list or tag range lies outside its arena.
     pub fn is_bad_range(&self) -> bool {
-        self.problem == Problem::BadRange
+        self.0.problem == Problem::BadRange
     }
 
     /// Whether a principal's precomputed caller record does not fit its ARN.
     pub fn is_bad_caller(&self) -> bool {
-        self.problem == Problem::BadCaller
+        self.0.problem == Problem::BadCaller
     }
 
     /// The table part that holds the bad reference, such as `statement 4`.
     pub fn place(&self) -> &str {
-        &self.place
+        &self.0.place
     }
 }
 
 impl fmt::Display for TableError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "inconsistent table: {}: {}", self.place, self.detail)
+        write!(f, "inconsistent table: {}: {}", self.0.place, self.0.detail)
     }
 }
 
@@ -79,52 +86,72 @@ impl fmt::Display for At<'_> {
     }
 }
 
+#[inline]
 fn within(at: At<'_>, what: &str, id: u32, len: usize) -> Result<(), TableError> {
     if (id as usize) < len {
         Ok(())
     } else {
-        Err(TableError::new(
-            Problem::DanglingId,
-            at,
-            format!("{what} id {id} is out of range ({len})"),
-        ))
+        Err(dangling(at, what, id, len))
     }
 }
 
+#[cold]
+fn dangling(at: At<'_>, what: &str, id: u32, len: usize) -> TableError {
+    TableError::new(
+        Problem::DanglingId,
+        at,
+        format!("{what} id {id} is out of range ({len})"),
+    )
+}
+
+#[inline]
 fn range(at: At<'_>, what: &str, start: u32, end: u32, len: usize) -> Result<(), TableError> {
     if start <= end && end as usize <= len {
         Ok(())
     } else {
-        Err(TableError::new(
-            Problem::BadRange,
-            at,
-            format!("{what} range {start}..{end} is outside its arena ({len})"),
-        ))
+        Err(outside(at, what, start, end, len))
     }
 }
 
+#[cold]
+fn outside(at: At<'_>, what: &str, start: u32, end: u32, len: usize) -> TableError {
+    TableError::new(
+        Problem::BadRange,
+        at,
+        format!("{what} range {start}..{end} is outside its arena ({len})"),
+    )
+}
+
+#[inline]
 fn text(t: &Table, at: At<'_>, s: Str) -> Result<(), TableError> {
     if t.text.get(s.start as usize..s.end as usize).is_some() {
         Ok(())
     } else {
-        Err(TableError::new(
-            Problem::BadRange,
-            at,
-            format!(
-                "string range {}..{} is not a string of the text arena ({} bytes)",
-                s.start,
-                s.end,
-                t.text.len()
-            ),
-        ))
+        Err(not_a_string(t, at, s))
     }
 }
 
+#[cold]
+fn not_a_string(t: &Table, at: At<'_>, s: Str) -> TableError {
+    TableError::new(
+        Problem::BadRange,
+        at,
+        format!(
+            "string range {}..{} is not a string of the text arena ({} bytes)",
+            s.start,
+            s.end,
+            t.text.len()
+        ),
+    )
+}
+
+#[inline]
 fn ids<'t>(t: &'t Table, at: At<'_>, ids: Ids) -> Result<&'t [u32], TableError> {
     range(at, "id list", ids.start, ids.end, t.lists.len())?;
     Ok(t.ids(ids))
 }
 
+#[inline]
 fn tags(t: &Table, at: At<'_>, tags: Tags, keys: usize) -> Result<(), TableError> {
     range(at, "tag list", tags.start, tags.end, t.tag_pairs.len())?;
     let list = t.tags(tags);

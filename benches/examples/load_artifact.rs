@@ -1,7 +1,7 @@
 //! A harness for profiling artifact loads: compiles W2 at `tenants` (or
 //! reads the artifact from `path` when it exists, writing it there when it
 //! does not), then loads it `loads` times and prints the fastest and the
-//! median load, as one JSON line.
+//! median load, as one JSON line (and the compile time, when it compiles).
 //!
 //! ```sh
 //! cargo run --release -p sesame-benches --example load_artifact -- 100000 20 /tmp/w2-100k.art
@@ -29,7 +29,15 @@ fn main() {
         Some(Ok(bytes)) => bytes,
         _ => {
             let store = w2::store(tenants, 1).expect("w2 generates");
+            let statements: usize = store.policies.values().map(|p| p.statements.len()).sum();
+            let start = Instant::now();
             let engine = sesame_compiler::compile(&store).expect("w2 compiles");
+            let compile = start.elapsed().as_secs_f64();
+            println!(
+                "{{\"tenants\":{tenants},\"statements\":{statements},\"compile_ms\":{:.1},\"compile_us_per_statement\":{:.2}}}",
+                compile * 1e3,
+                compile * 1e6 / statements as f64
+            );
             let bytes = engine.to_artifact();
             if let Some(p) = &path {
                 std::fs::write(p, &bytes).expect("artifact written");

@@ -20,6 +20,8 @@
 
 use std::collections::HashMap;
 
+use sesame_runtime::hash::FastMap;
+
 use sesame_runtime::glob::{
     ArnTok, Program, Tok, arn_condition_rules, arn_rules, plain_rules, tokens,
 };
@@ -45,14 +47,14 @@ fn id(n: usize, what: &str) -> Result<u32, CompileError> {
 
 /// Interns values, giving each distinct one an id.
 struct Interner<K> {
-    ids: HashMap<K, u32>,
+    ids: FastMap<K, u32>,
     len: usize,
 }
 
 impl<K: std::hash::Hash + Eq> Interner<K> {
     fn new() -> Self {
         Interner {
-            ids: HashMap::new(),
+            ids: FastMap::default(),
             len: 0,
         }
     }
@@ -84,7 +86,7 @@ struct Builder<'l> {
     resource_ids: Interner<(String, bool)>,
     predicate_ids: Interner<String>,
     /// Strings already in the table's text arena.
-    strings: HashMap<String, Str>,
+    strings: FastMap<String, Str>,
 }
 
 fn derived(lower: &str) -> Derived {
@@ -549,7 +551,7 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
         action_text: Vec::new(),
         resource_ids: Interner::new(),
         predicate_ids: Interner::new(),
-        strings: HashMap::new(),
+        strings: FastMap::default(),
     };
     for body in &norm.bodies {
         let first = id(b.table.statements.len(), "statements")?;
@@ -630,7 +632,7 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
             .insert(&b.table.text, name, id(i, "policies")?)
             .map_err(full)?;
     }
-    let by_name: HashMap<&str, u32> = norm
+    let by_name: FastMap<&str, u32> = norm
         .policies
         .iter()
         .enumerate()
@@ -649,7 +651,7 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
             .map_err(full)?;
         if let Some((key, exact)) = role_key(arn) {
             if exact || !b.table.role_index.contains_key(&b.table.text, key.as_str()) {
-                let key = b.text(&key)?;
+                let key = b.table.add_str(&key).map_err(full)?;
                 b.table
                     .role_index
                     .insert(&b.table.text, key, pid)
@@ -675,7 +677,8 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
         });
     }
     for (i, (arn, entry)) in store.resources.iter().enumerate() {
-        let key = b.text(arn)?;
+        // Resource ARNs are distinct: no interning.
+        let key = b.table.add_str(arn).map_err(full)?;
         b.table
             .resource_index
             .insert(&b.table.text, key, id(i, "resources")?)
@@ -698,7 +701,7 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
         });
     }
     for (i, (account, entry)) in store.accounts.iter().enumerate() {
-        let key = b.text(account)?;
+        let key = b.table.add_str(account).map_err(full)?;
         b.table
             .account_index
             .insert(&b.table.text, key, id(i, "accounts")?)

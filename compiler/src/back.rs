@@ -20,6 +20,8 @@
 
 use std::collections::HashMap;
 
+use sesame_runtime::hash::FastMap;
+
 use sesame_runtime::glob::{
     ArnTok, Program, Tok, arn_condition_rules, arn_rules, plain_rules, tokens,
 };
@@ -45,14 +47,14 @@ fn id(n: usize, what: &str) -> Result<u32, CompileError> {
 
 /// Interns values, giving each distinct one an id.
 struct Interner<K> {
-    ids: HashMap<K, u32>,
+    ids: FastMap<K, u32>,
     len: usize,
 }
 
 impl<K: std::hash::Hash + Eq> Interner<K> {
     fn new() -> Self {
         Interner {
-            ids: HashMap::new(),
+            ids: FastMap::default(),
             len: 0,
         }
     }
@@ -84,7 +86,7 @@ struct Builder<'l> {
     resource_ids: Interner<(String, bool)>,
     predicate_ids: Interner<String>,
     /// Strings already in the table's text arena.
-    strings: HashMap<String, Str>,
+    strings: FastMap<String, Str>,
 }
 
 fn derived(lower: &str) -> Derived {
@@ -445,13 +447,19 @@ impl Builder<'_> {
             patterns: std::mem::take(&mut self.table.actions.patterns),
             ..ActionTable::default()
         };
-        for ((literal, _), set) in literals.iter().zip(sets) {
+        for ((_, pattern), set) in literals.iter().zip(sets) {
             let next = id(class_ids.len(), "action classes")?;
             let class = *class_ids.entry(set.clone()).or_insert_with(|| {
                 table.classes.push(set.into());
                 next
             });
-            table.known.insert(literal, class).map_err(full)?;
+            // A literal is an exact pattern, whose text is the key.
+            if let Some(Program::Exact(key)) = table.patterns.get(*pattern) {
+                table
+                    .known
+                    .insert(&self.table.text, *key, class)
+                    .map_err(full)?;
+            }
         }
         if table.classes.len() > self.limits.max_action_classes {
             return Err(CompileError::new(format!(
@@ -543,7 +551,7 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
         action_text: Vec::new(),
         resource_ids: Interner::new(),
         predicate_ids: Interner::new(),
-        strings: HashMap::new(),
+        strings: FastMap::default(),
     };
     for body in &norm.bodies {
         let first = id(b.table.statements.len(), "statements")?;
@@ -621,10 +629,10 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
         });
         b.table
             .policy_index
-            .insert(p.name, id(i, "policies")?)
+            .insert(&b.table.text, name, id(i, "policies")?)
             .map_err(full)?;
     }
-    let by_name: HashMap<&str, u32> = norm
+    let by_name: FastMap<&str, u32> = norm
         .policies
         .iter()
         .enumerate()
@@ -636,10 +644,18 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
 
     for (i, (arn, entry)) in store.principals.iter().enumerate() {
         let pid = id(i, "principals")?;
-        b.table.principal_index.insert(arn, pid).map_err(full)?;
+        let arn_text = b.text(arn)?;
+        b.table
+            .principal_index
+            .insert(&b.table.text, arn_text, pid)
+            .map_err(full)?;
         if let Some((key, exact)) = role_key(arn) {
-            if exact || !b.table.role_index.contains_key(key.as_str()) {
-                b.table.role_index.insert(&key, pid).map_err(full)?;
+            if exact || !b.table.role_index.contains_key(&b.table.text, key.as_str()) {
+                let key = b.table.add_str(&key).map_err(full)?;
+                b.table
+                    .role_index
+                    .insert(&b.table.text, key, pid)
+                    .map_err(full)?;
             }
         }
         let tags = b.tags("aws:PrincipalTag/", Derived::PrincipalTag, &entry.tags)?;
@@ -647,7 +663,6 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
             .table
             .add_ids(&names_to_ids(&entry.policies))
             .map_err(full)?;
-        let arn_text = b.text(arn)?;
         b.table.principals.push(PrincipalCode {
             arn: arn_text,
             caller: sesame_runtime::engine::CallerCode::of(arn),
@@ -662,9 +677,11 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
         });
     }
     for (i, (arn, entry)) in store.resources.iter().enumerate() {
+        // Resource ARNs are distinct: no interning.
+        let key = b.table.add_str(arn).map_err(full)?;
         b.table
             .resource_index
-            .insert(arn, id(i, "resources")?)
+            .insert(&b.table.text, key, id(i, "resources")?)
             .map_err(full)?;
         let tags = b.tags("aws:ResourceTag/", Derived::ResourceTag, &entry.tags)?;
         let policies = b
@@ -684,9 +701,10 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
         });
     }
     for (i, (account, entry)) in store.accounts.iter().enumerate() {
+        let key = b.table.add_str(account).map_err(full)?;
         b.table
             .account_index
-            .insert(account, id(i, "accounts")?)
+            .insert(&b.table.text, key, id(i, "accounts")?)
             .map_err(full)?;
         b.table.accounts.push(AccountCode {
             scps: entry.scps.iter().map(|l| names_to_ids(l).into()).collect(),

@@ -19,7 +19,7 @@
 //! restated here from the IAM User Guide's operator table rather than taken
 //! from the spec, which the compiled engine is checked against.
 
-use std::collections::HashMap;
+use sesame_runtime::hash::FastMap;
 
 use sesame_runtime::table::{SessionError, SessionProblem};
 use sesame_spec::Store;
@@ -190,7 +190,7 @@ fn statement<'s>(index: usize, s: &'s Statement, substitutes: bool) -> NStatemen
 /// Normalises every policy of the store.
 pub fn normalize(store: &Store) -> Normalized<'_> {
     let mut bodies: Vec<NBody<'_>> = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen: FastMap<String, usize> = FastMap::default();
     let mut policies = Vec::with_capacity(store.policies.len());
     for (name, policy) in &store.policies {
         let key = format!("{policy:?}");

@@ -474,8 +474,8 @@ impl<'t> Writer<'t> {
         }
     }
 
-    fn index(&mut self, index: &'t StrIndex) {
-        let mut entries: Vec<(&'t str, u32)> = index.iter().collect();
+    fn index(&mut self, t: &'t Table, index: &'t StrIndex) {
+        let mut entries: Vec<(&'t str, u32)> = index.iter(&t.text).collect();
         entries.sort_unstable();
         self.len(entries.len());
         let (mut key, mut value) = (0i64, 0i64);
@@ -709,7 +709,7 @@ impl<'t> Writer<'t> {
                 }
             }
         }
-        self.index(&t.policy_index);
+        self.index(t, &t.policy_index);
         // Bodies.
         self.len(t.bodies.len());
         for b in &t.bodies {
@@ -764,7 +764,7 @@ impl<'t> Writer<'t> {
         for p in &t.actions.patterns {
             self.program(t, *p);
         }
-        self.index(&t.actions.known);
+        self.index(t, &t.actions.known);
         self.len(t.actions.classes.len());
         for class in &t.actions.classes {
             self.len(class.len());
@@ -818,8 +818,8 @@ impl<'t> Writer<'t> {
             self.u(u32::from(p.has_boundary) | (u32::from(p.service_linked) << 1));
             self.tags(t, p.tags);
         }
-        self.index(&t.principal_index);
-        self.index(&t.role_index);
+        self.index(t, &t.principal_index);
+        self.index(t, &t.role_index);
         // Resources.
         self.len(t.resources.len());
         for r in &t.resources {
@@ -833,7 +833,7 @@ impl<'t> Writer<'t> {
                 ResourceKind::IamRole => 2,
             });
         }
-        self.index(&t.resource_index);
+        self.index(t, &t.resource_index);
         // Accounts.
         self.len(t.accounts.len());
         for a in &t.accounts {
@@ -844,7 +844,7 @@ impl<'t> Writer<'t> {
                 }
             }
         }
-        self.index(&t.account_index);
+        self.index(t, &t.account_index);
     }
 
     fn tags(&mut self, t: &'t Table, tags: Tags) {
@@ -1188,7 +1188,6 @@ impl<'b> Reader<'b> {
         let n = self.count()?;
         let mut entries: Vec<(Str, u32)> = Vec::with_capacity(n);
         let (mut key, mut value) = (0i64, 0i64);
-        let mut bytes = 0usize;
         for _ in 0..n {
             let dk = unzigzag(self.uv()?);
             let dv = unzigzag(self.uv()?);
@@ -1198,15 +1197,9 @@ impl<'b> Reader<'b> {
                 .map_err(|_| self.corrupt(format!("`{key}` is not a pool string")))?;
             let v = u32::try_from(value)
                 .map_err(|_| self.corrupt(format!("`{value}` is not an id")))?;
-            let s = self.str_at(k)?;
-            bytes += (s.end - s.start) as usize;
-            entries.push((s, v));
+            entries.push((self.str_at(k)?, v));
         }
-        let text = &self.t.text;
-        let keys = entries
-            .iter()
-            .map(|(s, v)| (text.get(s.start as usize..s.end as usize).unwrap_or(""), *v));
-        StrIndex::from_distinct(keys, bytes).map_err(|e| match e {
+        StrIndex::from_distinct(&self.t.text, entries).map_err(|e| match e {
             FromDistinctError::Repeated(key) => {
                 self.corrupt(format!("the key `{key}` appears twice"))
             }

@@ -1230,7 +1230,7 @@ impl Engine {
             None => action_bits,
         };
         // A principal the store names was read when compiled.
-        let stored = t.principal_index.get(request.principal).copied();
+        let stored = t.principal_index.get(&t.text, request.principal).copied();
         let caller = match stored
             .and_then(|i| t.principals.get(i as usize))
             .and_then(|p| p.caller)
@@ -1250,7 +1250,7 @@ impl Engine {
                 role_key.push_str(caller.account);
                 role_key.push(':');
                 role_key.push_str(caller.name);
-                principal_id = t.role_index.get(role_key.as_str()).copied();
+                principal_id = t.role_index.get(&t.text, role_key.as_str()).copied();
                 match principal_id.and_then(|i| t.principals.get(i as usize)) {
                     Some(p) => role = Some(t.str(p.arn)),
                     None => {
@@ -1269,7 +1269,7 @@ impl Engine {
             _ => principal_id = stored,
         }
         let principal_code = principal_id.and_then(|i| t.principals.get(i as usize));
-        let resource_id = t.resource_index.get(request.resource).copied();
+        let resource_id = t.resource_index.get(&t.text, request.resource).copied();
         let resource_code = resource_id.and_then(|i| t.resources.get(i as usize));
         let (arn_account, resource_kind) = match resource_code {
             Some(r) => (r.arn_account.map(|a| t.str(a)), r.kind),
@@ -1410,7 +1410,7 @@ impl Scratch {
         }
         lower_into(action, &mut self.action);
         let t = &engine.table;
-        self.action_known = t.actions.known.get(self.action.as_str()).copied();
+        self.action_known = t.actions.known.get(&t.text, self.action.as_str()).copied();
         if self.action_known.is_none() {
             self.action_bits.clear();
             self.action_bits.resize(engine.words, 0);

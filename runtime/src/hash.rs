@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use crate::table::Str;
 use crate::text::le_word;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -112,30 +113,44 @@ pub fn hash_str(key: &str) -> u64 {
     h.finish()
 }
 
-/// A map from strings to `u32` ids, built in one pass with its keys in one
-/// text buffer: no allocation per key, and iteration in insertion order.
+/// A map from strings to `u32` ids whose keys are strings of a table's
+/// text arena ([`crate::table::Table::text`]): the map holds only their
+/// ranges, so building one copies no key and allocates nothing per key.
+/// Every method that reads keys takes that text; a map asked with another
+/// text finds nothing or the wrong entries, never panics
+/// ([`crate::Engine::new`] checks that every key range is a string of the
+/// table's text).
 ///
 /// Open addressing with linear probing over a power-of-two slot array kept
 /// at most half full; each slot holds the high half of the key's hash and
 /// 1 + the entry number (0 is empty), so a probe compares strings only when
-/// the hash halves agree.
+/// the hash halves agree. Entries keep insertion order.
 #[derive(Clone, Debug, Default)]
 pub struct StrIndex {
-    text: String,
-    /// Per entry: end of its key in `text`, and its value.
-    entries: Vec<(u32, u32)>,
+    /// Per entry: its key's range in the text, and its value.
+    entries: Vec<(Str, u32)>,
     slots: Vec<u64>,
 }
 
+/// The text of `s` in `text` (empty for a range outside it).
+#[inline]
+fn key_text(text: &str, s: Str) -> &str {
+    text.get(s.start as usize..s.end as usize).unwrap_or("")
+}
+
+/// The slots for `n` keys: at least twice as many, a power of two.
+fn slot_count(n: usize) -> usize {
+    (2 * n.max(4)).next_power_of_two()
+}
+
 impl StrIndex {
-    /// An empty map with room for `n` keys of `bytes` bytes in all.
-    pub fn with_capacity(n: usize, bytes: usize) -> StrIndex {
+    /// An empty map with room for `n` keys.
+    pub fn with_capacity(n: usize) -> StrIndex {
         let mut m = StrIndex {
-            text: String::with_capacity(bytes),
             entries: Vec::with_capacity(n),
             slots: Vec::new(),
         };
-        m.resize(n);
+        m.resize("", n);
         m
     }
 
@@ -149,18 +164,14 @@ impl StrIndex {
         self.entries.is_empty()
     }
 
-    fn key_at(&self, entry: usize) -> &str {
-        let start = match entry.checked_sub(1) {
-            Some(prev) => self.entries.get(prev).map_or(0, |e| e.0 as usize),
-            None => 0,
-        };
-        let end = self.entries.get(entry).map_or(0, |e| e.0 as usize);
-        self.text.get(start..end).unwrap_or("")
+    #[inline]
+    fn key_at<'t>(&self, text: &'t str, entry: usize) -> &'t str {
+        self.entries.get(entry).map_or("", |e| key_text(text, e.0))
     }
 
     /// The slot of `key`: where it is, or the empty slot where it would go.
     #[inline]
-    fn probe(&self, key: &str, hash: u64) -> (usize, Option<usize>) {
+    fn probe(&self, text: &str, key: &str, hash: u64) -> (usize, Option<usize>) {
         let mask = self.slots.len().wrapping_sub(1);
         let tag = hash >> 32;
         let mut i = (hash as usize) & mask;
@@ -172,7 +183,7 @@ impl StrIndex {
                 return (i, None);
             }
             let entry = ((slot & 0xffff_ffff) as usize).wrapping_sub(1);
-            if slot >> 32 == tag && entry < self.entries.len() && self.key_at(entry) == key {
+            if slot >> 32 == tag && self.key_at(text, entry) == key {
                 return (i, Some(entry));
             }
             i = (i + 1) & mask;
@@ -180,101 +191,108 @@ impl StrIndex {
         (usize::MAX, None)
     }
 
-    /// The value of `key`.
+    /// The value of `key`, the map's keys being strings of `text`.
     #[inline]
-    pub fn get(&self, key: &str) -> Option<&u32> {
+    pub fn get(&self, text: &str, key: &str) -> Option<&u32> {
         if self.slots.is_empty() {
             return None;
         }
-        let (_, entry) = self.probe(key, hash_str(key));
+        let (_, entry) = self.probe(text, key, hash_str(key));
         entry.and_then(|e| self.entries.get(e)).map(|e| &e.1)
     }
 
-    /// Whether `key` is in the map.
-    pub fn contains_key(&self, key: &str) -> bool {
-        self.get(key).is_some()
+    /// Whether `key` is in the map, the map's keys being strings of `text`.
+    pub fn contains_key(&self, text: &str, key: &str) -> bool {
+        self.get(text, key).is_some()
     }
 
-    /// Sets `key` to `value`; the old value, if `key` was there.
+    /// Sets the key `key`, a string of `text`, to `value`; the old value,
+    /// if a key with the same text was there (its range is kept).
     ///
     /// # Errors
     ///
-    /// When the keys' text would pass 4 GiB or the map 2^32 - 1 keys (the
-    /// positions are `u32`).
-    pub fn insert(&mut self, key: &str, value: u32) -> Result<Option<u32>, IndexFull> {
+    /// When the map would pass 2^32 - 2 keys (slots hold `u32` numbers).
+    pub fn insert(&mut self, text: &str, key: Str, value: u32) -> Result<Option<u32>, IndexFull> {
         if self.slots.len() < 2 * (self.entries.len() + 1) {
-            self.resize(self.entries.len() + 1);
+            self.resize(text, self.entries.len() + 1);
         }
-        let hash = hash_str(key);
-        match self.probe(key, hash) {
+        let k = key_text(text, key);
+        let hash = hash_str(k);
+        match self.probe(text, k, hash) {
             (_, Some(entry)) => Ok(self
                 .entries
                 .get_mut(entry)
                 .map(|e| std::mem::replace(&mut e.1, value))),
             (slot, None) => {
-                let end = u32::try_from(self.text.len() + key.len()).map_err(|_| IndexFull)?;
                 let number = u32::try_from(self.entries.len() + 1)
                     .ok()
                     .filter(|n| *n != u32::MAX)
                     .ok_or(IndexFull)?;
                 let cell = self.slots.get_mut(slot).ok_or(IndexFull)?;
                 *cell = ((hash >> 32) << 32) | u64::from(number);
-                self.text.push_str(key);
-                self.entries.push((end, value));
+                self.entries.push((key, value));
                 Ok(None)
             }
         }
     }
 
-    /// A map of distinct keys, built in one pass: the keys' slots are
-    /// found in slot order (a counting sort on the high bits of each home
-    /// slot), so the slot array is written region by region instead of at
-    /// random, which is what a cold load of a large map is bound by.
+    /// A map of the distinct keys (strings of `text`) and values of
+    /// `entries`, in that order, built in one pass: the
+    /// keys' slots are found in slot order (a counting sort on the high
+    /// bits of each home slot), so the slot array is written region by
+    /// region instead of at random, which is what a cold load of a large
+    /// map is bound by.
     ///
     /// # Errors
     ///
-    /// The first key that repeats, or [`IndexFull`] past 32-bit positions.
-    pub fn from_distinct<'k>(
-        keys: impl ExactSizeIterator<Item = (&'k str, u32)>,
-        bytes: usize,
+    /// The first key that repeats, or [`FromDistinctError::Full`] past
+    /// 2^32 - 2 keys.
+    pub fn from_distinct(
+        text: &str,
+        entries: Vec<(Str, u32)>,
     ) -> Result<StrIndex, FromDistinctError> {
-        let n = keys.len();
-        let mut m = StrIndex::with_capacity(n, bytes);
-        let mut hashes: Vec<(u64, u32)> = Vec::with_capacity(n);
-        for (i, (key, value)) in keys.enumerate() {
-            let end =
-                u32::try_from(m.text.len() + key.len()).map_err(|_| FromDistinctError::Full)?;
-            let number = u32::try_from(i + 1).map_err(|_| FromDistinctError::Full)?;
-            m.text.push_str(key);
-            m.entries.push((end, value));
-            hashes.push((hash_str(key), number));
+        let n = entries.len();
+        if u32::try_from(n).ok().filter(|n| *n < u32::MAX).is_none() {
+            return Err(FromDistinctError::Full);
         }
+        let mut m = StrIndex {
+            entries,
+            slots: vec![0; slot_count(n)],
+        };
+        // Each key's hash, then the entry numbers ordered by home region.
         let mask = m.slots.len().wrapping_sub(1);
         let shift = (m.slots.len().trailing_zeros()).saturating_sub(8);
         let region = |h: u64| ((h as usize & mask) >> shift) & 0xff;
         let mut starts = [0usize; 257];
-        for (h, _) in &hashes {
-            if let Some(c) = starts.get_mut(region(*h) + 1) {
-                *c += 1;
-            }
-        }
+        let hashes: Vec<u64> = m
+            .entries
+            .iter()
+            .map(|(key, _)| {
+                let h = hash_str(key_text(text, *key));
+                if let Some(c) = starts.get_mut(region(h) + 1) {
+                    *c += 1;
+                }
+                h
+            })
+            .collect();
         for r in 1..starts.len() {
             let before = starts.get(r - 1).copied().unwrap_or(0);
             if let Some(c) = starts.get_mut(r) {
                 *c += before;
             }
         }
-        let mut ordered: Vec<(u64, u32)> = vec![(0, 0); n];
-        for (h, e) in &hashes {
+        let mut ordered: Vec<u32> = vec![0; hashes.len()];
+        for (e, h) in hashes.iter().enumerate() {
             if let Some(next) = starts.get_mut(region(*h)) {
                 if let Some(cell) = ordered.get_mut(*next) {
-                    *cell = (*h, *e);
+                    // `e` < n < 2^32 - 1, checked above.
+                    *cell = e as u32;
                 }
                 *next += 1;
             }
         }
-        drop(hashes);
-        for (h, number) in ordered {
+        for e in ordered {
+            let h = hashes.get(e as usize).copied().unwrap_or(0);
             let mut i = (h as usize) & mask;
             let tag = h >> 32;
             loop {
@@ -284,31 +302,30 @@ impl StrIndex {
                 }
                 if slot >> 32 == tag {
                     let other = ((slot & 0xffff_ffff) as usize).wrapping_sub(1);
-                    let this = (number as usize).wrapping_sub(1);
-                    if m.key_at(other) == m.key_at(this) {
-                        let key = m.key_at(this).to_owned();
-                        return Err(FromDistinctError::Repeated(key));
+                    let this = m.key_at(text, e as usize);
+                    if m.key_at(text, other) == this {
+                        return Err(FromDistinctError::Repeated(this.to_owned()));
                     }
                 }
                 i = (i + 1) & mask;
             }
             if let Some(cell) = m.slots.get_mut(i) {
-                *cell = (tag << 32) | u64::from(number);
+                *cell = (tag << 32) | (u64::from(e) + 1);
             }
         }
         Ok(m)
     }
 
     /// Makes room for `n` keys in all, re-placing the keys it holds.
-    fn resize(&mut self, n: usize) {
-        let want = (2 * n.max(4)).next_power_of_two();
+    fn resize(&mut self, text: &str, n: usize) {
+        let want = slot_count(n);
         if want <= self.slots.len() {
             return;
         }
         self.slots = vec![0; want];
         let mask = want - 1;
         for e in 0..self.entries.len() {
-            let hash = hash_str(self.key_at(e));
+            let hash = hash_str(self.key_at(text, e));
             let mut i = (hash as usize) & mask;
             while self.slots.get(i).is_some_and(|s| *s != 0) {
                 i = (i + 1) & mask;
@@ -319,9 +336,16 @@ impl StrIndex {
         }
     }
 
-    /// The keys and values, in insertion order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
-        (0..self.entries.len()).map(|e| (self.key_at(e), self.entries.get(e).map_or(0, |v| v.1)))
+    /// The keys (as strings of `text`) and values, in insertion order.
+    pub fn iter<'t>(&'t self, text: &'t str) -> impl Iterator<Item = (&'t str, u32)> + 't {
+        self.entries
+            .iter()
+            .map(move |(k, v)| (key_text(text, *k), *v))
+    }
+
+    /// The key ranges and values, in insertion order.
+    pub fn entries(&self) -> &[(Str, u32)] {
+        &self.entries
     }
 
     /// The values, in insertion order.
@@ -335,17 +359,17 @@ impl StrIndex {
 pub enum FromDistinctError {
     /// This key came twice.
     Repeated(String),
-    /// More keys or key bytes than 32-bit positions allow.
+    /// More keys than 32-bit positions allow.
     Full,
 }
 
-/// A [`StrIndex`] cannot grow further (2^32 - 1 keys or 4 GiB of keys).
+/// A [`StrIndex`] cannot grow further (2^32 - 2 keys).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct IndexFull;
 
 impl std::fmt::Display for IndexFull {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("string index: more keys or key bytes than 32-bit positions allow")
+        f.write_str("string index: more keys than 32-bit positions allow")
     }
 }
 
@@ -408,38 +432,63 @@ mod tests {
 
     #[test]
     fn str_index_finds_what_it_holds() {
-        let mut m = StrIndex::with_capacity(0, 0);
-        assert_eq!(m.get("a"), None);
-        for i in 0..1000u32 {
-            assert_eq!(m.insert(&format!("key-{i}"), i).unwrap(), None);
+        /// Appends `key` to `text`, giving its range.
+        fn add(text: &mut String, key: &str) -> Str {
+            let start = text.len() as u32;
+            text.push_str(key);
+            Str {
+                start,
+                end: text.len() as u32,
+            }
         }
-        assert_eq!(m.insert("key-7", 70).unwrap(), Some(7));
-        assert_eq!(m.insert("", 5000).unwrap(), None);
+        let mut text = String::new();
+        let mut m = StrIndex::with_capacity(0);
+        assert_eq!(m.get(&text, "a"), None);
+        for i in 0..1000u32 {
+            let k = add(&mut text, &format!("key-{i}"));
+            assert_eq!(m.insert(&text, k, i).unwrap(), None);
+        }
+        let again = add(&mut text, "key-7");
+        assert_eq!(m.insert(&text, again, 70).unwrap(), Some(7));
+        let empty = add(&mut text, "");
+        assert_eq!(m.insert(&text, empty, 5000).unwrap(), None);
         assert_eq!(m.len(), 1001);
         for i in 0..1000u32 {
             let want = if i == 7 { 70 } else { i };
-            assert_eq!(m.get(&format!("key-{i}")), Some(&want));
+            assert_eq!(m.get(&text, &format!("key-{i}")), Some(&want));
         }
-        assert_eq!(m.get(""), Some(&5000));
-        assert_eq!(m.get("key-1000"), None);
-        assert!(m.contains_key("key-999"));
-        let keys: Vec<&str> = m.iter().map(|(k, _)| k).take(3).collect();
+        assert_eq!(m.get(&text, ""), Some(&5000));
+        assert_eq!(m.get(&text, "key-1000"), None);
+        assert!(m.contains_key(&text, "key-999"));
+        let keys: Vec<&str> = m.iter(&text).map(|(k, _)| k).take(3).collect();
         assert_eq!(keys, ["key-0", "key-1", "key-2"]);
         assert_eq!(m.values().count(), 1001);
-        assert!(StrIndex::default().get("x").is_none());
-        let keys: Vec<String> = (0..5000).map(|i| format!("arn:x:{i}")).collect();
+        assert_eq!(m.entries().len(), 1001);
+        assert!(StrIndex::default().get(&text, "x").is_none());
+
+        let mut text = String::new();
+        let keys: Vec<Str> = (0..5000)
+            .map(|i| add(&mut text, &format!("arn:x:{i}")))
+            .collect();
         let built = StrIndex::from_distinct(
-            keys.iter().enumerate().map(|(i, k)| (k.as_str(), i as u32)),
-            0,
+            &text,
+            keys.iter()
+                .enumerate()
+                .map(|(i, k)| (*k, i as u32))
+                .collect(),
         )
         .unwrap();
-        for (i, k) in keys.iter().enumerate() {
-            assert_eq!(built.get(k), Some(&(i as u32)));
+        for i in 0..5000u32 {
+            assert_eq!(built.get(&text, &format!("arn:x:{i}")), Some(&i));
         }
-        assert_eq!(built.get("arn:x:5000"), None);
-        let twice = ["a", "b", "a"];
+        assert_eq!(built.get(&text, "arn:x:5000"), None);
+        // A map asked with another text finds nothing, without panicking.
+        assert_eq!(built.get("", "arn:x:1"), None);
+
+        let mut text = String::new();
+        let twice: Vec<Str> = ["a", "b", "a"].iter().map(|k| add(&mut text, k)).collect();
         assert_eq!(
-            StrIndex::from_distinct(twice.iter().map(|k| (*k, 0)), 3).unwrap_err(),
+            StrIndex::from_distinct(&text, twice.iter().map(|k| (*k, 0)).collect()).unwrap_err(),
             FromDistinctError::Repeated("a".to_owned())
         );
     }

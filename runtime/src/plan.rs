@@ -450,7 +450,7 @@ impl PlanCache {
         let caller_account = facts.caller.account_of(key.principal);
         let service = kind == Kind::Service;
         let account_code = |a: Option<&str>| {
-            a.and_then(|a| t.account_index.get(a))
+            a.and_then(|a| t.account_index.get(&t.text, a))
                 .and_then(|i| t.accounts.get(*i as usize))
         };
         let principal_code = facts
@@ -798,7 +798,7 @@ pub(crate) fn session_policy(
     }
     let id = *t
         .policy_index
-        .get(name)
+        .get(&t.text, name)
         .ok_or_else(|| CheckError::UnknownSessionPolicy(name.to_owned()))?;
     if let Some(err) = t.policies.get(id as usize).and_then(|p| p.session_error) {
         return Err(CheckError::InvalidSessionPolicy {

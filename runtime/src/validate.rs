@@ -4,6 +4,7 @@
 use std::fmt;
 
 use crate::glob::Program;
+use crate::hash::StrIndex;
 use crate::table::{
     GlobValue, Ids, PatternCode, Piece, Span, Str, Table, Tags, Template, Test, TextValue,
 };
@@ -23,8 +24,14 @@ enum Problem {
 }
 
 /// A table whose ids or ranges point nowhere: where, and what.
+///
+/// One pointer wide, so that the checks' `Result`s travel in a register
+/// (a load runs through millions of them).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TableError {
+pub struct TableError(Box<ErrorInfo>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ErrorInfo {
     problem: Problem,
     /// The table part that holds the bad reference (`statement 4`, ...).
     place: String,
@@ -33,27 +40,28 @@ pub struct TableError {
 }
 
 impl TableError {
+    #[cold]
     fn new(problem: Problem, place: impl fmt::Display, detail: String) -> TableError {
-        TableError {
+        TableError(Box::new(ErrorInfo {
             problem,
             place: place.to_string(),
             detail,
-        }
+        }))
     }
 
     /// Whether an id points past the end of its list.
     pub fn is_dangling_id(&self) -> bool {
-        self.problem == Problem::DanglingId
+        self.0.problem == Problem::DanglingId
     }
 
     /// Whether a string, id-list or tag range lies outside its arena.
     pub fn is_bad_range(&self) -> bool {
-        self.problem == Problem::BadRange
+        self.0.problem == Problem::BadRange
     }
 
     /// Whether a principal's precomputed caller record does not fit its ARN.
     pub fn is_bad_caller(&self) -> bool {
-        self.problem == Problem::BadCaller
+        self.0.problem == Problem::BadCaller
     }
 
     /// Whether two context keys share a name.
@@ -72,13 +80,13 @@ impl TableError {
 
     /// The table part that holds the bad reference, such as `statement 4`.
     pub fn place(&self) -> &str {
-        &self.place
+        &self.0.place
     }
 }
 
 impl fmt::Display for TableError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "inconsistent table: {}: {}", self.place, self.detail)
+        write!(f, "inconsistent table: {}: {}", self.0.place, self.0.detail)
     }
 }
 
@@ -94,52 +102,72 @@ impl fmt::Display for At<'_> {
     }
 }
 
+#[inline]
 fn within(at: At<'_>, what: &str, id: u32, len: usize) -> Result<(), TableError> {
     if (id as usize) < len {
         Ok(())
     } else {
-        Err(TableError::new(
-            Problem::DanglingId,
-            at,
-            format!("{what} id {id} is out of range ({len})"),
-        ))
+        Err(dangling(at, what, id, len))
     }
 }
 
+#[cold]
+fn dangling(at: At<'_>, what: &str, id: u32, len: usize) -> TableError {
+    TableError::new(
+        Problem::DanglingId,
+        at,
+        format!("{what} id {id} is out of range ({len})"),
+    )
+}
+
+#[inline]
 fn range(at: At<'_>, what: &str, start: u32, end: u32, len: usize) -> Result<(), TableError> {
     if start <= end && end as usize <= len {
         Ok(())
     } else {
-        Err(TableError::new(
-            Problem::BadRange,
-            at,
-            format!("{what} range {start}..{end} is outside its arena ({len})"),
-        ))
+        Err(outside(at, what, start, end, len))
     }
 }
 
+#[cold]
+fn outside(at: At<'_>, what: &str, start: u32, end: u32, len: usize) -> TableError {
+    TableError::new(
+        Problem::BadRange,
+        at,
+        format!("{what} range {start}..{end} is outside its arena ({len})"),
+    )
+}
+
+#[inline]
 fn text(t: &Table, at: At<'_>, s: Str) -> Result<(), TableError> {
     if t.text.get(s.start as usize..s.end as usize).is_some() {
         Ok(())
     } else {
-        Err(TableError::new(
-            Problem::BadRange,
-            at,
-            format!(
-                "string range {}..{} is not a string of the text arena ({} bytes)",
-                s.start,
-                s.end,
-                t.text.len()
-            ),
-        ))
+        Err(not_a_string(t, at, s))
     }
 }
 
+#[cold]
+fn not_a_string(t: &Table, at: At<'_>, s: Str) -> TableError {
+    TableError::new(
+        Problem::BadRange,
+        at,
+        format!(
+            "string range {}..{} is not a string of the text arena ({} bytes)",
+            s.start,
+            s.end,
+            t.text.len()
+        ),
+    )
+}
+
+#[inline]
 fn ids<'t>(t: &'t Table, at: At<'_>, ids: Ids) -> Result<&'t [u32], TableError> {
     range(at, "id list", ids.start, ids.end, t.lists.len())?;
     Ok(t.ids(ids))
 }
 
+#[inline]
 fn tags(t: &Table, at: At<'_>, tags: Tags, keys: usize) -> Result<(), TableError> {
     range(at, "tag list", tags.start, tags.end, t.tag_pairs.len())?;
     let list = t.tags(tags);
@@ -180,14 +208,13 @@ fn template(at: At<'_>, t: &Template, keys: usize) -> Result<(), TableError> {
     Ok(())
 }
 
-fn index<'i>(
-    name: &str,
-    values: impl Iterator<Item = &'i u32>,
-    what: &str,
-    len: usize,
-) -> Result<(), TableError> {
-    for (i, id) in values.enumerate() {
-        within(At(name, i), what, *id, len)?;
+/// A name map: its keys are strings of the text arena, its values ids
+/// below `len`.
+fn index(t: &Table, name: &str, map: &StrIndex, what: &str, len: usize) -> Result<(), TableError> {
+    for (i, (key, id)) in map.entries().iter().enumerate() {
+        let at = At(name, i);
+        text(t, at, *key)?;
+        within(at, what, *id, len)?;
     }
     Ok(())
 }
@@ -201,12 +228,7 @@ pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
         within(at, "body", p.body, t.bodies.len())?;
         text(t, at, p.name)?;
     }
-    index(
-        "policy index entry",
-        t.policy_index.values(),
-        "policy",
-        policies,
-    )?;
+    index(t, "policy index entry", &t.policy_index, "policy", policies)?;
     for (i, b) in t.bodies.iter().enumerate() {
         let end = u64::from(b.first) + u64::from(b.len);
         if end > t.statements.len() as u64 {
@@ -235,8 +257,9 @@ pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
         }
     }
     index(
+        t,
         "action index entry",
-        t.actions.known.values(),
+        &t.actions.known,
         "action class",
         t.actions.classes.len(),
     )?;
@@ -323,26 +346,30 @@ pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
     }
     let principals = t.principals.len();
     index(
+        t,
         "principal index entry",
-        t.principal_index.values(),
+        &t.principal_index,
         "principal",
         principals,
     )?;
     index(
+        t,
         "role index entry",
-        t.role_index.values(),
+        &t.role_index,
         "principal",
         principals,
     )?;
     index(
+        t,
         "resource index entry",
-        t.resource_index.values(),
+        &t.resource_index,
         "resource",
         t.resources.len(),
     )?;
     index(
+        t,
         "account index entry",
-        t.account_index.values(),
+        &t.account_index,
         "account",
         t.accounts.len(),
     )?;

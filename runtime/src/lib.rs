@@ -56,4 +56,22 @@ mod tests {
         shared::<crate::Engine>();
         movable::<crate::Scratch>();
     }
+
+    /// Two context keys of one name are refused: a request's key must name
+    /// one id.
+    #[test]
+    fn a_table_with_two_keys_of_one_name_is_refused() {
+        let key = |name: &str| crate::table::KeyCode {
+            lower: name.into(),
+            derived: crate::table::Derived::None,
+        };
+        let mut table = crate::table::Table::default();
+        table.keys = vec![key("ses:fromaddress"), key("aws:sourceip")];
+        assert!(crate::Engine::new(table.clone()).is_ok());
+        table.keys.push(key("ses:fromaddress"));
+        let err = crate::Engine::new(table).unwrap_err();
+        assert!(err.is_duplicate_key(), "{err}");
+        assert_eq!(err.place(), "key 2");
+        assert!(err.to_string().contains("key 0"), "{err}");
+    }
 }

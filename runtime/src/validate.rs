@@ -66,7 +66,7 @@ impl TableError {
 
     /// Whether two context keys share a name.
     pub fn is_duplicate_key(&self) -> bool {
-        self.problem == Problem::DuplicateKey
+        self.0.problem == Problem::DuplicateKey
     }
 
     /// Context keys `first` and `second` share a name.

@@ -408,7 +408,8 @@ struct Setting<'a> {
     role_arn: Option<&'a str>,
     principal_code: Option<&'a PrincipalCode>,
     resource_account: Option<&'a str>,
-    tags: TagSource<'a>,
+    /// The caller's and the resource's tags.
+    tags: [Tags<'a>; 2],
     /// The action's class (only while a plan is built).
     action_bits: &'a [u64],
     epoch: u32,
@@ -454,45 +455,24 @@ fn bit(bits: &[u64], i: u32) -> bool {
         .is_some_and(|w| w & (1u64 << (i % 64)) != 0)
 }
 
-fn tag(t: &Table, tags: crate::table::Tags, key: u32) -> Option<&str> {
-    let tags = t.tags(tags);
-    tags.binary_search_by_key(&key, |(k, _)| *k)
-        .ok()
-        .and_then(|i| tags.get(i))
-        .map(|(_, v)| t.str(*v))
-}
-
-/// Where a request's tags come from: the store's entries while a plan is
+/// Where an entry's tags come from: the store's entry while a plan is
 /// built, the plan's copies when a check answers from one.
 #[derive(Clone, Copy)]
-enum TagSource<'a> {
-    Store {
-        principal: Option<&'a PrincipalCode>,
-        resource: Option<&'a ResourceCode>,
-    },
-    Plan {
-        cache: &'a PlanCache,
-        principal: crate::plan::Span,
-        resource: crate::plan::Span,
-    },
+enum Tags<'a> {
+    Store(Option<crate::table::Tags>),
+    Plan(&'a PlanCache, crate::plan::Span),
 }
 
-impl<'a> TagSource<'a> {
-    fn principal(self, t: &'a Table, key: u32) -> Option<&'a str> {
+impl<'a> Tags<'a> {
+    /// The value of tag `key`.
+    fn get(self, t: &'a Table, key: u32) -> Option<&'a str> {
         match self {
-            TagSource::Store { principal, .. } => principal.and_then(|p| tag(t, p.tags, key)),
-            TagSource::Plan {
-                cache, principal, ..
-            } => cache.tag(principal, key),
-        }
-    }
-
-    fn resource(self, t: &'a Table, key: u32) -> Option<&'a str> {
-        match self {
-            TagSource::Store { resource, .. } => resource.and_then(|r| tag(t, r.tags, key)),
-            TagSource::Plan {
-                cache, resource, ..
-            } => cache.tag(resource, key),
+            Tags::Store(tags) => {
+                let tags = t.tags(tags?);
+                let i = tags.binary_search_by_key(&key, |(k, _)| *k).ok()?;
+                tags.get(i).map(|(_, v)| t.str(*v))
+            }
+            Tags::Plan(cache, span) => cache.tag(span, key),
         }
     }
 }
@@ -585,8 +565,8 @@ impl<'a> Setting<'a> {
             },
             Derived::Username => (self.kind == Kind::User).then_some(Vals::One(self.caller().name)),
             Derived::ResourceAccount => self.resource_account.map(Vals::One),
-            Derived::PrincipalTag => self.tags.principal(self.t, key).map(Vals::One),
-            Derived::ResourceTag => self.tags.resource(self.t, key).map(Vals::One),
+            Derived::PrincipalTag => self.tags[0].get(self.t, key).map(Vals::One),
+            Derived::ResourceTag => self.tags[1].get(self.t, key).map(Vals::One),
         }
     }
 
@@ -834,7 +814,7 @@ struct Who<'a> {
     resource_code: Option<&'a ResourceCode>,
     resource_account: Option<&'a str>,
     /// The tags, when a plan holds them.
-    tags: Option<TagSource<'a>>,
+    tags: Option<[Tags<'a>; 2]>,
 }
 
 /// The evaluator for one request: the setting plus the memo tables.
@@ -1174,11 +1154,10 @@ impl Engine {
                 .and_then(|i| t.principals.get(i as usize)),
             resource_code: plan.resource_code.and_then(|i| t.resources.get(i as usize)),
             resource_account: plans.str(plan.resource_account),
-            tags: Some(TagSource::Plan {
-                cache: plans,
-                principal: plan.principal_tags,
-                resource: plan.resource_tags,
-            }),
+            tags: Some([
+                Tags::Plan(plans, plan.principal_tags),
+                Tags::Plan(plans, plan.resource_tags),
+            ]),
         };
         let setting = self.setting(request, who, &[], *epoch, (key_memo.as_slice(), layout));
         let mut ev = Eval {
@@ -1330,10 +1309,10 @@ impl Engine {
             role_arn: who.role_arn,
             principal_code: who.principal_code,
             resource_account: who.resource_account,
-            tags: who.tags.unwrap_or(TagSource::Store {
-                principal: who.principal_code,
-                resource: who.resource_code,
-            }),
+            tags: who.tags.unwrap_or([
+                Tags::Store(who.principal_code.map(|p| p.tags)),
+                Tags::Store(who.resource_code.map(|r| r.tags)),
+            ]),
             action_bits,
             epoch,
             key_memo,

@@ -65,8 +65,10 @@ mod tests {
             lower: name.into(),
             derived: crate::table::Derived::None,
         };
-        let mut table = crate::table::Table::default();
-        table.keys = vec![key("ses:fromaddress"), key("aws:sourceip")];
+        let mut table = crate::table::Table {
+            keys: vec![key("ses:fromaddress"), key("aws:sourceip")],
+            ..crate::table::Table::default()
+        };
         assert!(crate::Engine::new(table.clone()).is_ok());
         table.keys.push(key("ses:fromaddress"));
         let err = crate::Engine::new(table).unwrap_err();

@@ -2,8 +2,9 @@
 # Instructions per check, a count that does not drift on a shared machine:
 # runs the `callgrind_check` harness (benches/examples/callgrind_check.rs)
 # under `valgrind --tool=callgrind`, collecting only its `measured_checks`
-# function (the stream answered PASSES times on a warm scratch), and writes
-# the per-check instruction count to <target>/sesame-bench/callgrind.json,
+# function (the stream answered PASSES times on a warm scratch, and once on
+# a scratch that keeps no plans: the cold path), and writes the per-check
+# instruction counts to <target>/sesame-bench/callgrind.json,
 # where `cargo run -p sesame-benches --example report` finds it.
 #
 #   benches/callgrind.sh                  # example, w1 and w2-10k streams
@@ -29,25 +30,30 @@ mkdir -p "$out"
 
 rows=""
 for workload in "$@"; do
-    data="$out/callgrind.$workload.out"
-    log="$out/callgrind.$workload.log"
-    line=$(valgrind --tool=callgrind --collect-atstart=no \
-        --toggle-collect='*measured_checks*' \
-        --callgrind-out-file="$data" "$exe" "$workload" "$passes" 2>"$log") || {
-        echo "callgrind.sh: $workload failed, see $log" >&2
-        exit 1
-    }
-    checks=$(printf '%s\n' "$line" | sed -n 's/.*"checks":\([0-9]*\).*/\1/p')
-    instructions=$(sed -n 's/^\(summary\|totals\): *\([0-9]*\).*/\2/p' "$data" | head -n 1)
-    if [ -z "$checks" ] || [ "$checks" -eq 0 ] || [ -z "$instructions" ]; then
-        echo "callgrind.sh: no count for $workload (harness said: $line)" >&2
-        exit 1
-    fi
-    per=$(awk -v i="$instructions" -v c="$checks" 'BEGIN { printf "%.1f", i / c }')
-    echo "callgrind/$workload: $instructions instructions in $checks checks: $per per check"
-    row=$(printf '{"workload": "%s", "checks": %s, "instructions": %s, "instructions_per_check": %s, "harness": %s}' \
-        "$workload" "$checks" "$instructions" "$per" "$line")
-    rows="${rows:+$rows, }$row"
+    # Warm: a scratch that keeps plans; cold: one that keeps none (each
+    # check builds its plan), one pass.
+    for scratch in warm cold; do
+        if [ "$scratch" = warm ]; then plans=8192; n="$passes"; else plans=0; n=1; fi
+        data="$out/callgrind.$workload.$scratch.out"
+        log="$out/callgrind.$workload.$scratch.log"
+        line=$(PLANS="$plans" valgrind --tool=callgrind --collect-atstart=no \
+            --toggle-collect='*measured_checks*' \
+            --callgrind-out-file="$data" "$exe" "$workload" "$n" 2>"$log") || {
+            echo "callgrind.sh: $workload ($scratch) failed, see $log" >&2
+            exit 1
+        }
+        checks=$(printf '%s\n' "$line" | sed -n 's/.*"checks":\([0-9]*\).*/\1/p')
+        instructions=$(sed -n 's/^\(summary\|totals\): *\([0-9]*\).*/\2/p' "$data" | head -n 1)
+        if [ -z "$checks" ] || [ "$checks" -eq 0 ] || [ -z "$instructions" ]; then
+            echo "callgrind.sh: no count for $workload ($scratch) (harness said: $line)" >&2
+            exit 1
+        fi
+        per=$(awk -v i="$instructions" -v c="$checks" 'BEGIN { printf "%.1f", i / c }')
+        echo "callgrind/$workload/$scratch: $instructions instructions in $checks checks: $per per check"
+        row=$(printf '{"workload": "%s", "scratch": "%s", "checks": %s, "instructions": %s, "instructions_per_check": %s, "harness": %s}' \
+            "$workload" "$scratch" "$checks" "$instructions" "$per" "$line")
+        rows="${rows:+$rows, }$row"
+    done
 done
 
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)

@@ -8,7 +8,11 @@
 //!
 //! ```sh
 //! cargo run --release -p sesame-benches --example callgrind_check -- example 2
+//! PLANS=0 cargo run --release -p sesame-benches --example callgrind_check -- w1 1
 //! ```
+//!
+//! `PLANS` sets the scratch's plan capacity (default
+//! [`sesame_runtime::DEFAULT_PLANS`]; 0 measures the cold path).
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -66,7 +70,12 @@ fn main() {
     };
     let engine = sesame_compiler::compile(&store).expect("the workload compiles");
     let runtime = compiled::runtime_requests(&requests);
-    let mut scratch = engine.scratch();
+    // `PLANS=0` measures the cold path: a scratch that keeps no plan.
+    let plans = std::env::var("PLANS")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(sesame_runtime::DEFAULT_PLANS);
+    let mut scratch = engine.scratch_with_plans(plans);
     // Warm-up, not collected: scratch buffers reach their working size.
     black_box(warm_up(&engine, &mut scratch, &runtime));
     let counts = measured_checks(&engine, &mut scratch, &runtime, passes);

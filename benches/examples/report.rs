@@ -487,18 +487,22 @@ fn callgrind_section(md: &mut String, path: &Path) {
     };
     let _ = writeln!(
         md,
-        "`benches/callgrind.sh` ({}, commit {}): instructions counted by `valgrind --tool=callgrind` in the\n`callgrind_check` harness's `measured_checks` only, {} passes over the stream on a warm scratch. Unlike the\nmedians, this count does not drift with the machine's load.\n",
+        "`benches/callgrind.sh` ({}, commit {}): instructions counted by `valgrind --tool=callgrind` in the\n`callgrind_check` harness's `measured_checks` only: {} passes over the stream on a warm scratch, and one\npass on a scratch that keeps no plans (`cold`: every check builds its plan). Unlike the medians, this\ncount does not drift with the machine's load.\n",
         value["valgrind"].as_str().unwrap_or("valgrind"),
         value["commit"].as_str().unwrap_or("?"),
         value["passes"].as_u64().unwrap_or(0),
     );
-    let _ = writeln!(md, "| stream | checks | instructions | per check |");
-    let _ = writeln!(md, "| --- | ---: | ---: | ---: |");
+    let _ = writeln!(
+        md,
+        "| stream | scratch | checks | instructions | per check |"
+    );
+    let _ = writeln!(md, "| --- | --- | ---: | ---: | ---: |");
     for r in value["rows"].as_array().into_iter().flatten() {
         let _ = writeln!(
             md,
-            "| `{}` | {} | {} | {:.0} |",
+            "| `{}` | {} | {} | {} | {:.0} |",
             r["workload"].as_str().unwrap_or("?"),
+            r["scratch"].as_str().unwrap_or("warm"),
             r["checks"].as_u64().unwrap_or(0),
             r["instructions"].as_u64().unwrap_or(0),
             r["instructions_per_check"].as_f64().unwrap_or(f64::NAN),

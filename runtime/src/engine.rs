@@ -1309,10 +1309,12 @@ impl Engine {
             role_arn: who.role_arn,
             principal_code: who.principal_code,
             resource_account: who.resource_account,
-            tags: who.tags.unwrap_or([
-                Tags::Store(who.principal_code.map(|p| p.tags)),
-                Tags::Store(who.resource_code.map(|r| r.tags)),
-            ]),
+            tags: who.tags.unwrap_or_else(|| {
+                [
+                    Tags::Store(who.principal_code.map(|p| p.tags)),
+                    Tags::Store(who.resource_code.map(|r| r.tags)),
+                ]
+            }),
             action_bits,
             epoch,
             key_memo,

@@ -872,15 +872,18 @@ impl Structure for Eval<'_, '_> {
     /// (tags, the caller's account, ...): computed once, as the spec
     /// computes it for an empty context.
     fn fixed(&mut self, p: &PredicateCode) -> Option<Fixed> {
+        let t = self.s.t;
+        let derived = |k: u32| {
+            t.keys
+                .get(k as usize)
+                .is_some_and(|c| c.derived != Derived::None)
+        };
+        if !derived(p.key) {
+            return None;
+        }
         let mut keys = std::mem::take(&mut self.work.keys);
         self.keys_read(p, &mut keys);
-        let t = self.s.t;
-        let derived = keys.iter().all(|k| {
-            t.keys
-                .get(*k as usize)
-                .is_some_and(|c| c.derived != Derived::None)
-        });
-        let fixed = match (derived, keys.as_slice()) {
+        let fixed = match (keys.iter().all(|k| derived(*k)), keys.as_slice()) {
             (true, [a]) => Some([*a, *a]),
             (true, [a, b]) => Some([*a, *b]),
             _ => None,

@@ -112,6 +112,9 @@ pub(crate) struct KeyCache {
     slots: Box<[Slot; REMEMBERED]>,
 }
 
+/// The id of a key no policy reads (past the end of every memo).
+const NONE: u32 = u32::MAX;
+
 /// The length half of an empty slot's first word: no key has it.
 const EMPTY: u64 = u32::MAX as u64;
 
@@ -132,18 +135,18 @@ impl KeyCache {
     }
 
     /// The id of `key`, from the cache or else from `names` (and then
-    /// remembered).
+    /// remembered); `NONE` when no policy reads it.
     #[inline]
-    fn id(&self, key: &str, names: &KeyNames) -> Option<u32> {
+    fn id(&self, key: &str, names: &KeyNames) -> u32 {
         let b = key.as_bytes();
         let n = b.len();
         if !(SHORTEST..=LONGEST).contains(&n) {
-            return names.id(key);
+            return names.id(key).unwrap_or(NONE);
         }
         let last = last_word(b);
         let index = ((last ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize;
         let Some([meta, stored_last, w0, w1, w2, w3]) = self.slots.get(index % REMEMBERED) else {
-            return names.id(key);
+            return names.id(key).unwrap_or(NONE);
         };
         let m = meta.get();
         if (m & 0xffff_ffff) as usize == n
@@ -153,11 +156,10 @@ impl KeyCache {
             && (n <= 24 || w2.get() == word_at(b, 16))
             && (n <= 32 || w3.get() == word_at(b, 24))
         {
-            let id = (m >> 32) as u32;
-            return (id != u32::MAX).then_some(id);
+            return (m >> 32) as u32;
         }
-        let id = names.id(key);
-        meta.set(n as u64 | (u64::from(id.unwrap_or(u32::MAX)) << 32));
+        let id = names.id(key).unwrap_or(NONE);
+        meta.set(n as u64 | (u64::from(id) << 32));
         stored_last.set(last);
         for (i, w) in [w0, w1, w2, w3].into_iter().enumerate() {
             w.set(word_at(b, 8 * i));
@@ -177,7 +179,8 @@ pub(crate) fn resolve(
     epoch: u32,
 ) {
     for (i, (key, _)) in context.iter().enumerate() {
-        if let Some(cell) = cache.id(key, names).and_then(|id| memo.get(id as usize)) {
+        // `NONE` is past the end of the memo: nothing to record.
+        if let Some(cell) = memo.get(cache.id(key, names) as usize) {
             if (cell.get() >> 32) as u32 != epoch {
                 cell.set((u64::from(epoch) << 32) | (i as u64 + 1));
             }
@@ -280,15 +283,15 @@ mod tests {
                 .collect();
             let n = names(&[a.as_str()]);
             let cache = KeyCache::default();
-            assert_eq!(cache.id(&a, &n), Some(0));
-            assert_eq!(cache.id(&a, &n), Some(0));
+            assert_eq!(cache.id(&a, &n), 0);
+            assert_eq!(cache.id(&a, &n), 0);
             for i in 0..len {
                 let mut b = a.clone().into_bytes();
                 b[i] = b'_';
                 let b = String::from_utf8(b).unwrap();
-                assert_eq!(cache.id(&b, &n), None, "len {len}, byte {i}");
+                assert_eq!(cache.id(&b, &n), NONE, "len {len}, byte {i}");
                 // And the key itself again, after its slot was taken.
-                assert_eq!(cache.id(&a, &n), Some(0));
+                assert_eq!(cache.id(&a, &n), 0);
             }
         }
     }
@@ -302,8 +305,8 @@ mod tests {
         let cache = KeyCache::default();
         for _ in 0..2 {
             for (i, k) in keys.iter().enumerate() {
-                assert_eq!(cache.id(&k.to_uppercase(), &n), Some(i as u32));
-                assert_eq!(cache.id(&format!("{k}x"), &n), None);
+                assert_eq!(cache.id(&k.to_uppercase(), &n), i as u32);
+                assert_eq!(cache.id(&format!("{k}x"), &n), NONE);
             }
         }
     }

@@ -715,12 +715,6 @@ impl<'t> Writer<'t> {
         }
     }
 
-    #[inline]
-    fn pattern_test(&mut self, t: &'t Table, p: &PatternTest) {
-        self.flag(p.negated);
-        self.list(t.ids(p.patterns));
-    }
-
     fn table(&mut self, t: &'t Table) {
         // Policies.
         self.len(t.policies.len());
@@ -749,23 +743,25 @@ impl<'t> Writer<'t> {
         // Statements.
         self.len(t.statements.len());
         for s in &t.statements {
-            self.opt_s(s.sid.map(|x| t.str(x)));
-            self.u(s.index);
-            self.flag(s.effect == Effect::Deny);
-            self.pattern_test(t, &s.action);
-            match &s.resource {
-                None => self.u(0),
-                Some(r) => {
-                    self.u(1);
-                    self.pattern_test(t, r);
-                }
+            // One flags number: sid, deny, action negated, resource,
+            // resource negated, principal.
+            let flags = u32::from(s.sid.is_some())
+                | (u32::from(s.effect == Effect::Deny) << 1)
+                | (u32::from(s.action.negated) << 2)
+                | (u32::from(s.resource.is_some()) << 3)
+                | (u32::from(s.resource.as_ref().is_some_and(|r| r.negated)) << 4)
+                | (u32::from(s.principal.is_some()) << 5);
+            self.u(flags);
+            if let Some(sid) = s.sid {
+                self.s(t.str(sid));
             }
-            match &s.principal {
-                None => self.u(0),
-                Some(p) => {
-                    self.u(1);
-                    self.principal_test(p);
-                }
+            self.u(s.index);
+            self.list(t.ids(s.action.patterns));
+            if let Some(r) = &s.resource {
+                self.list(t.ids(r.patterns));
+            }
+            if let Some(p) = &s.principal {
+                self.principal_test(p);
             }
             self.list(t.ids(s.conditions));
         }
@@ -773,12 +769,13 @@ impl<'t> Writer<'t> {
         self.len(t.predicates.len());
         for p in &t.predicates {
             self.u(p.key);
-            self.u(match p.qualifier {
+            // The qualifier (0 to 2) and the flags (0 to 3) as one number.
+            let qualifier = match p.qualifier {
                 None => 0,
                 Some(Qualifier::ForAllValues) => 1,
                 Some(Qualifier::ForAnyValue) => 2,
-            });
-            self.u(u32::from(p.if_exists) | (u32::from(p.negated) << 1));
+            };
+            self.u(qualifier + 3 * (u32::from(p.if_exists) | (u32::from(p.negated) << 1)));
             self.test(t, p.test);
         }
         // Keys.
@@ -827,24 +824,21 @@ impl<'t> Writer<'t> {
         // Principals.
         self.len(t.principals.len());
         for p in &t.principals {
+            // One number: the caller kind (0 for none, else the kind + 1)
+            // plus 7 times the flags.
+            let parts = p.caller.map(|c| c.to_parts()).unwrap_or_default();
+            let kind = parts.first().map_or(0, |k| k + 1);
+            let flags = u32::from(p.has_boundary) | (u32::from(p.service_linked) << 1);
+            self.u(kind + 7 * flags);
             self.s(t.str(p.arn));
-            match p.caller {
-                None => self.u(0),
-                Some(c) => {
-                    let parts = c.to_parts();
-                    let kind = parts.first().copied().unwrap_or(0);
-                    self.u(kind + 1);
-                    for part in parts.iter().skip(1) {
-                        self.u(*part);
-                    }
-                }
+            for part in parts.iter().skip(1) {
+                self.u(*part);
             }
             self.list(t.ids(p.policies));
             match p.boundary {
                 None => self.u(0),
                 Some(b) => self.uv(u64::from(b) + 1),
             }
-            self.u(u32::from(p.has_boundary) | (u32::from(p.service_linked) << 1));
             self.tags(t, p.tags);
         }
         self.index(t, &t.principal_index);
@@ -852,15 +846,21 @@ impl<'t> Writer<'t> {
         // Resources.
         self.len(t.resources.len());
         for r in &t.resources {
-            self.list(t.ids(r.policies));
-            self.tags(t, r.tags);
-            self.opt_s(r.account.map(|a| t.str(a)));
-            self.opt_s(r.arn_account.map(|a| t.str(a)));
-            self.u(match r.kind {
+            // One flags number: the kind (0 to 2), then whether each
+            // account is there.
+            let kind = match r.kind {
                 ResourceKind::Other => 0,
                 ResourceKind::KmsKey => 1,
                 ResourceKind::IamRole => 2,
-            });
+            };
+            self.u(kind
+                | (u32::from(r.account.is_some()) << 2)
+                | (u32::from(r.arn_account.is_some()) << 3));
+            self.list(t.ids(r.policies));
+            self.tags(t, r.tags);
+            for a in r.account.iter().chain(r.arn_account.iter()) {
+                self.s(t.str(*a));
+            }
         }
         self.index(t, &t.resource_index);
         // Accounts.
@@ -1229,11 +1229,6 @@ impl<'b> Reader<'b> {
         Ok(self.text_of(s).into())
     }
 
-    #[inline(always)]
-    fn opt_s(&mut self) -> Result<Option<Str>, ArtifactError> {
-        Ok(if self.flag()? { Some(self.s()?) } else { None })
-    }
-
     fn opt_boxed(&mut self) -> Result<Option<Box<str>>, ArtifactError> {
         Ok(if self.flag()? {
             Some(self.boxed()?)
@@ -1371,11 +1366,21 @@ impl<'b> Reader<'b> {
         (0..n).map(|_| self.tok()).collect()
     }
 
+    /// A program: the one-string kinds inline, the token kinds out of line.
+    #[inline(always)]
     fn program(&mut self) -> Result<Program, ArtifactError> {
         Ok(match self.below(5, "pattern")? {
             0 => Program::Exact(self.s()?),
             1 => Program::Prefix(self.s()?),
             2 => Program::Suffix(self.s()?),
+            tag => self.token_program(tag)?,
+        })
+    }
+
+    /// A program of pieces (`tag` 3) or of tokens (4).
+    #[inline(never)]
+    fn token_program(&mut self, tag: u32) -> Result<Program, ArtifactError> {
+        Ok(match tag {
             3 => {
                 let n = self.count()?;
                 let start = self.t.pieces.len();
@@ -1541,13 +1546,6 @@ impl<'b> Reader<'b> {
         })
     }
 
-    fn pattern_test(&mut self, lists: &mut Runs) -> Result<PatternTest, ArtifactError> {
-        Ok(PatternTest {
-            negated: self.flag()?,
-            patterns: self.ids(lists)?,
-        })
-    }
-
     fn principal_test(&mut self) -> Result<PrincipalTest, ArtifactError> {
         let negated = self.flag()?;
         let n = self.count()?;
@@ -1703,20 +1701,35 @@ impl<'b> Reader<'b> {
         let n = self.count()?;
         let mut statements = Vec::with_capacity(n);
         for _ in 0..n {
-            let sid = self.opt_s()?;
+            let flags = self.below(64, "statement flags")?;
+            let sid = if flags & 1 != 0 {
+                Some(self.s()?)
+            } else {
+                None
+            };
             let index = self.u()?;
-            let effect = if self.flag()? {
+            let effect = if flags & 2 != 0 {
                 Effect::Deny
             } else {
                 Effect::Allow
             };
-            let action = self.pattern_test(lists)?;
-            let resource = if self.flag()? {
-                Some(self.pattern_test(lists)?)
+            let action = PatternTest {
+                negated: flags & 4 != 0,
+                patterns: self.ids(lists)?,
+            };
+            let resource = if flags & 8 != 0 {
+                Some(PatternTest {
+                    negated: flags & 16 != 0,
+                    patterns: self.ids(lists)?,
+                })
+            } else if flags & 16 != 0 {
+                return Err(
+                    self.corrupt("a statement without a resource test negates it".to_owned())
+                );
             } else {
                 None
             };
-            let principal = if self.flag()? {
+            let principal = if flags & 32 != 0 {
                 Some(self.principal_test()?)
             } else {
                 None
@@ -1743,12 +1756,13 @@ impl<'b> Reader<'b> {
         let mut predicates = Vec::with_capacity(n);
         for _ in 0..n {
             let key = self.u()?;
-            let qualifier = match self.below(3, "set qualifier")? {
+            let packed = self.below(12, "predicate qualifier and flags")?;
+            let qualifier = match packed % 3 {
                 0 => None,
                 1 => Some(Qualifier::ForAllValues),
                 _ => Some(Qualifier::ForAnyValue),
             };
-            let flags = self.below(4, "predicate flags")?;
+            let flags = packed / 3;
             predicates.push(PredicateCode {
                 key,
                 qualifier,
@@ -1787,14 +1801,19 @@ impl<'b> Reader<'b> {
         let n = self.count()?;
         let mut principals = Vec::with_capacity(n);
         for _ in 0..n {
+            let packed = self.below(28, "caller kind and principal flags")?;
+            let flags = packed / 7;
             let arn = self.s()?;
-            let caller = match self.below(7, "caller kind")? {
+            let caller = match packed % 7 {
                 0 => None,
                 k => {
                     let mut parts = [k - 1, 0, 0, 0, 0, 0, 0, 0, 0];
+                    let body = self.body;
+                    let mut pos = self.pos;
                     for p in parts.iter_mut().skip(1) {
-                        *p = self.u()?;
+                        *p = self.next_u(body, &mut pos)?;
                     }
+                    self.pos = pos;
                     Some(CallerCode::from_parts(parts).ok_or_else(|| {
                         self.corrupt("a caller record has an unknown kind".to_owned())
                     })?)
@@ -1805,7 +1824,6 @@ impl<'b> Reader<'b> {
                 0 => None,
                 b => Some(b - 1),
             };
-            let flags = self.below(4, "principal flags")?;
             let tags = self.tags(tag_pairs)?;
             principals.push(PrincipalCode {
                 arn,
@@ -1831,14 +1849,24 @@ impl<'b> Reader<'b> {
         let n = self.count()?;
         let mut resources = Vec::with_capacity(n);
         for _ in 0..n {
-            let policies = self.ids(lists)?;
-            let tags = self.tags(tag_pairs)?;
-            let account = self.opt_s()?;
-            let arn_account = self.opt_s()?;
-            let kind = match self.below(3, "resource kind")? {
+            let flags = self.below(16, "resource flags")?;
+            let kind = match flags & 3 {
                 0 => ResourceKind::Other,
                 1 => ResourceKind::KmsKey,
-                _ => ResourceKind::IamRole,
+                2 => ResourceKind::IamRole,
+                _ => return Err(self.corrupt("`3` is not a resource kind tag".to_owned())),
+            };
+            let policies = self.ids(lists)?;
+            let tags = self.tags(tag_pairs)?;
+            let account = if flags & 4 != 0 {
+                Some(self.s()?)
+            } else {
+                None
+            };
+            let arn_account = if flags & 8 != 0 {
+                Some(self.s()?)
+            } else {
+                None
             };
             resources.push(ResourceCode {
                 policies,
@@ -2160,6 +2188,25 @@ mod tests {
         let mut buffers = crate::glob::MatchBuffers::default();
         assert!(p.matches(&loaded, "key-ey", &mut buffers));
         assert!(!p.matches(&loaded, "key", &mut buffers));
+    }
+
+    #[test]
+    fn list_runs_use_their_arena_in_order_and_never_pass_it() {
+        let body = [2u8, 1, 1];
+        let mut r = Reader {
+            body: &body,
+            pos: 0,
+            section: "test",
+            pool: Vec::new(),
+            t: Table::default(),
+        };
+        let mut runs = Runs { next: 0, len: 3 };
+        assert_eq!(r.ids(&mut runs).unwrap(), Ids { start: 0, end: 2 });
+        assert_eq!(r.tags(&mut runs).unwrap(), Tags { start: 2, end: 3 });
+        let e = r.ids(&mut runs).unwrap_err();
+        assert!(e.is_corrupt(), "{e}");
+        assert!(e.to_string().contains("passes the end of its arena"), "{e}");
+        assert_eq!(runs.next, 3);
     }
 
     #[test]

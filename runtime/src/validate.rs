@@ -167,7 +167,7 @@ fn ids<'t>(t: &'t Table, at: At<'_>, ids: Ids) -> Result<&'t [u32], TableError> 
     Ok(t.ids(ids))
 }
 
-#[inline]
+#[inline(always)]
 fn tags(t: &Table, at: At<'_>, tags: Tags, keys: usize) -> Result<(), TableError> {
     range(at, "tag list", tags.start, tags.end, t.tag_pairs.len())?;
     // Key ids strictly rising: the first may be any id.
@@ -198,6 +198,7 @@ fn span(at: At<'_>, what: &str, s: Span, len: usize) -> Result<(), TableError> {
 
 /// A program's text and token ranges (the pieces themselves are checked
 /// once, with their arena).
+#[inline]
 fn program(t: &Table, at: At<'_>, p: Program) -> Result<(), TableError> {
     match p {
         Program::Exact(s) | Program::Prefix(s) | Program::Suffix(s) => text(t, at, s),

@@ -14,7 +14,11 @@
 //!
 //! In the body every number is an unsigned LEB128 varint (a `u32` takes one
 //! to five bytes), a signed delta is zigzag-encoded first, a list is a
-//! count and its items, an option a `0`/`1` tag, an enum a tag.
+//! count and its items, an option a `0`/`1` tag, an enum a tag. A
+//! statement, resource, predicate and principal start with one number that
+//! packs their small enums and presence flags (so a record costs one
+//! varint there, not one per field); the loader refuses a number past the
+//! combinations that exist.
 //!
 //! **Strings** are written once, in a pool at the start of the body: every
 //! distinct string of the table, sorted, each as the length of the prefix it

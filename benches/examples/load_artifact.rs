@@ -3,6 +3,8 @@
 //! does not), then loads it `loads` times and prints the fastest and the
 //! median load, as one JSON line (and the compile time, when it compiles).
 //!
+//! With `LOAD_ARTIFACT_SIZES` set it also prints the loaded table's sizes.
+//!
 //! ```sh
 //! cargo run --release -p sesame-benches --example load_artifact -- 100000 20 /tmp/w2-100k.art
 //! perf record -g target/release/examples/load_artifact 100000 50 /tmp/w2-100k.art
@@ -51,6 +53,32 @@ fn main() {
         let engine = Engine::from_artifact(black_box(&artifact)).unwrap();
         times.push(start.elapsed());
         drop(black_box(engine));
+    }
+    if std::env::var_os("LOAD_ARTIFACT_SIZES").is_some() {
+        let engine = Engine::from_artifact(&artifact).unwrap();
+        let t = engine.table();
+        println!(
+            "{{\"text\":{},\"lists\":{},\"tag_pairs\":{},\"policies\":{},\"bodies\":{},\"statements\":{},\"predicates\":{},\"keys\":{},\"action_patterns\":{},\"action_names\":{},\"resource_patterns\":{},\"principals\":{},\"resources\":{},\"accounts\":{},\"index_keys\":{}}}",
+            t.text.len(),
+            t.lists.len(),
+            t.tag_pairs.len(),
+            t.policies.len(),
+            t.bodies.len(),
+            t.statements.len(),
+            t.predicates.len(),
+            t.keys.len(),
+            t.actions.patterns.len(),
+            t.actions.known.len(),
+            t.resource_patterns.len(),
+            t.principals.len(),
+            t.resources.len(),
+            t.accounts.len(),
+            t.policy_index.len()
+                + t.principal_index.len()
+                + t.role_index.len()
+                + t.resource_index.len()
+                + t.account_index.len(),
+        );
     }
     times.sort_unstable();
     let ms = |d: Duration| d.as_secs_f64() * 1e3;

@@ -8,12 +8,17 @@
 //! version  u32 LE   FORMAT_VERSION
 //! length   u64 LE   length of the body
 //! checksum u64 LE   checksum of the body (see below)
-//! body     pool, arena sizes, then the table's sections in a fixed order
+//! body     pool, arena sizes, id-list and tag arenas, then the table's
+//!          sections in a fixed order
 //! ```
 //!
 //! In the body every number is an unsigned LEB128 varint (a `u32` takes one
 //! to five bytes), a signed delta is zigzag-encoded first, a list is a
-//! count and its items, an option a `0`/`1` tag, an enum a tag.
+//! count and its items, an option a `0`/`1` tag, an enum a tag. A
+//! statement, resource, predicate and principal start with one number that
+//! packs their small enums and presence flags (so a record costs one
+//! varint there, not one per field); the loader refuses a number past the
+//! combinations that exist.
 //!
 //! **Strings** are written once, in a pool at the start of the body: every
 //! distinct string of the table, sorted, each as the length of the prefix it
@@ -33,6 +38,13 @@
 //! item takes at least a byte of the body, so the sizes together may not
 //! pass the bytes left; after the table, each arena must hold exactly the
 //! items announced.
+//!
+//! **Id lists and tags** ([`Table::lists`], [`Table::tag_pairs`]) follow
+//! the sizes as two runs of items (every list's ids, each a little-endian
+//! `u32`, then every tag's key and value as varints), decoded in two tight
+//! loops; where the table holds a list, the
+//! body has only its length, and the loader hands out consecutive ranges of
+//! the arena. The lengths must use up each arena exactly.
 //!
 //! **Sorted ids** (index entries in key order, the set bits of an action
 //! class) are written as deltas from the one before. Action classes are
@@ -71,7 +83,7 @@ use crate::validate::TableError;
 /// The artifact's first bytes.
 pub const MAGIC: &[u8; 8] = b"SESAMEAR";
 /// The layout version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 /// The header's length: magic, version, body length, checksum.
 pub const HEADER_LEN: usize = 8 + 4 + 8 + 8;
 /// The most text the string pool may decode to, per byte of body.
@@ -225,6 +237,8 @@ pub fn write(table: &Table) -> Vec<u8> {
         sizes: [0; ARENAS.len()],
         strings: Vec::new(),
         numbers: FastMap::default(),
+        list_items: Vec::new(),
+        tag_items: Vec::new(),
         out: Vec::new(),
     };
     collect.table(table);
@@ -240,11 +254,20 @@ pub fn write(table: &Table) -> Vec<u8> {
             .map(|(i, s)| (*s, i as u32))
             .collect(),
         strings: Vec::new(),
+        list_items: Vec::new(),
+        tag_items: Vec::new(),
         out: Vec::new(),
     };
     w.pool(&strings);
     for n in w.sizes {
         w.len(n);
+    }
+    for i in &collect.list_items {
+        w.raw(&i.to_le_bytes());
+    }
+    for (k, v) in &collect.tag_items {
+        w.u(*k);
+        w.s(v);
     }
     w.table(table);
     let body = w.out;
@@ -378,6 +401,11 @@ struct Writer<'t> {
     sizes: [usize; ARENAS.len()],
     strings: Vec<&'t str>,
     numbers: FastMap<&'t str, u32>,
+    /// The items of every arena id list, in the order the lists are
+    /// written (gathered while collecting, written after the sizes).
+    list_items: Vec<u32>,
+    /// The (key, value) pairs of every tag list, likewise.
+    tag_items: Vec<(u32, &'t str)>,
     out: Vec<u8>,
 }
 
@@ -461,10 +489,14 @@ impl<'t> Writer<'t> {
         }
     }
 
-    /// An id list the reader puts in [`Table::lists`].
+    /// An id list of [`Table::lists`]: its items go to the arena written
+    /// after the sizes, and here only its length.
     fn list(&mut self, ids: &[u32]) {
         self.arena(LISTS, ids.len());
-        self.ids(ids);
+        if self.collecting {
+            self.list_items.extend_from_slice(ids);
+        }
+        self.len(ids.len());
     }
 
     fn ids(&mut self, ids: &[u32]) {
@@ -687,11 +719,6 @@ impl<'t> Writer<'t> {
         }
     }
 
-    fn pattern_test(&mut self, t: &'t Table, p: &PatternTest) {
-        self.flag(p.negated);
-        self.list(t.ids(p.patterns));
-    }
-
     fn table(&mut self, t: &'t Table) {
         // Policies.
         self.len(t.policies.len());
@@ -720,23 +747,25 @@ impl<'t> Writer<'t> {
         // Statements.
         self.len(t.statements.len());
         for s in &t.statements {
-            self.opt_s(s.sid.map(|x| t.str(x)));
-            self.u(s.index);
-            self.flag(s.effect == Effect::Deny);
-            self.pattern_test(t, &s.action);
-            match &s.resource {
-                None => self.u(0),
-                Some(r) => {
-                    self.u(1);
-                    self.pattern_test(t, r);
-                }
+            // One flags number: sid, deny, action negated, resource,
+            // resource negated, principal.
+            let flags = u32::from(s.sid.is_some())
+                | (u32::from(s.effect == Effect::Deny) << 1)
+                | (u32::from(s.action.negated) << 2)
+                | (u32::from(s.resource.is_some()) << 3)
+                | (u32::from(s.resource.as_ref().is_some_and(|r| r.negated)) << 4)
+                | (u32::from(s.principal.is_some()) << 5);
+            self.u(flags);
+            if let Some(sid) = s.sid {
+                self.s(t.str(sid));
             }
-            match &s.principal {
-                None => self.u(0),
-                Some(p) => {
-                    self.u(1);
-                    self.principal_test(p);
-                }
+            self.u(s.index);
+            self.list(t.ids(s.action.patterns));
+            if let Some(r) = &s.resource {
+                self.list(t.ids(r.patterns));
+            }
+            if let Some(p) = &s.principal {
+                self.principal_test(p);
             }
             self.list(t.ids(s.conditions));
         }
@@ -744,12 +773,13 @@ impl<'t> Writer<'t> {
         self.len(t.predicates.len());
         for p in &t.predicates {
             self.u(p.key);
-            self.u(match p.qualifier {
+            // The qualifier (0 to 2) and the flags (0 to 3) as one number.
+            let qualifier = match p.qualifier {
                 None => 0,
                 Some(Qualifier::ForAllValues) => 1,
                 Some(Qualifier::ForAnyValue) => 2,
-            });
-            self.u(u32::from(p.if_exists) | (u32::from(p.negated) << 1));
+            };
+            self.u(qualifier + 3 * (u32::from(p.if_exists) | (u32::from(p.negated) << 1)));
             self.test(t, p.test);
         }
         // Keys.
@@ -798,24 +828,21 @@ impl<'t> Writer<'t> {
         // Principals.
         self.len(t.principals.len());
         for p in &t.principals {
+            // One number: the caller kind (0 for none, else the kind + 1)
+            // plus 7 times the flags.
+            let parts = p.caller.map(|c| c.to_parts()).unwrap_or_default();
+            let kind = parts.first().map_or(0, |k| k + 1);
+            let flags = u32::from(p.has_boundary) | (u32::from(p.service_linked) << 1);
+            self.u(kind + 7 * flags);
             self.s(t.str(p.arn));
-            match p.caller {
-                None => self.u(0),
-                Some(c) => {
-                    let parts = c.to_parts();
-                    let kind = parts.first().copied().unwrap_or(0);
-                    self.u(kind + 1);
-                    for part in parts.iter().skip(1) {
-                        self.u(*part);
-                    }
-                }
+            for part in parts.iter().skip(1) {
+                self.u(*part);
             }
             self.list(t.ids(p.policies));
             match p.boundary {
                 None => self.u(0),
                 Some(b) => self.uv(u64::from(b) + 1),
             }
-            self.u(u32::from(p.has_boundary) | (u32::from(p.service_linked) << 1));
             self.tags(t, p.tags);
         }
         self.index(t, &t.principal_index);
@@ -823,15 +850,21 @@ impl<'t> Writer<'t> {
         // Resources.
         self.len(t.resources.len());
         for r in &t.resources {
-            self.list(t.ids(r.policies));
-            self.tags(t, r.tags);
-            self.opt_s(r.account.map(|a| t.str(a)));
-            self.opt_s(r.arn_account.map(|a| t.str(a)));
-            self.u(match r.kind {
+            // One flags number: the kind (0 to 2), then whether each
+            // account is there.
+            let kind = match r.kind {
                 ResourceKind::Other => 0,
                 ResourceKind::KmsKey => 1,
                 ResourceKind::IamRole => 2,
-            });
+            };
+            self.u(kind
+                | (u32::from(r.account.is_some()) << 2)
+                | (u32::from(r.arn_account.is_some()) << 3));
+            self.list(t.ids(r.policies));
+            self.tags(t, r.tags);
+            for a in r.account.iter().chain(r.arn_account.iter()) {
+                self.s(t.str(*a));
+            }
         }
         self.index(t, &t.resource_index);
         // Accounts.
@@ -847,14 +880,18 @@ impl<'t> Writer<'t> {
         self.index(t, &t.account_index);
     }
 
+    /// A tag list of [`Table::tag_pairs`]: its pairs go to the arena
+    /// written after the sizes, and here only its length.
     fn tags(&mut self, t: &'t Table, tags: Tags) {
         let list = t.tags(tags);
         self.arena(TAG_PAIRS, list.len());
-        self.len(list.len());
-        for (k, v) in list {
-            self.u(*k);
-            self.s(t.str(*v));
+        if self.collecting {
+            for (k, v) in list {
+                self.s(t.str(*v));
+                self.tag_items.push((*k, t.str(*v)));
+            }
         }
+        self.len(list.len());
     }
 
     fn principal_test(&mut self, p: &'t PrincipalTest) {
@@ -922,6 +959,37 @@ const DERIVED: [Derived; 10] = [
 ];
 
 // ---------------------------------------------------------------- reading
+
+/// A varint of one to three bytes at `pos` (any `u32` below 2^21), moving
+/// `pos` past it; `None` (and `pos` unmoved) for a longer or cut-off one,
+/// which the caller reads the slow way.
+#[inline(always)]
+fn short_uv(body: &[u8], pos: &mut usize) -> Option<u32> {
+    let p = *pos;
+    let b = u32::from(*body.get(p)?);
+    if b < 0x80 {
+        *pos = p + 1;
+        return Some(b);
+    }
+    let c = u32::from(*body.get(p + 1)?);
+    if c < 0x80 {
+        *pos = p + 2;
+        return Some((b & 0x7f) | (c << 7));
+    }
+    let d = u32::from(*body.get(p + 2)?);
+    if d < 0x80 {
+        *pos = p + 3;
+        return Some((b & 0x7f) | ((c & 0x7f) << 7) | (d << 14));
+    }
+    None
+}
+
+/// The runs handed out of an arena decoded up front: the next item, and
+/// how many items it has.
+struct Runs {
+    next: u32,
+    len: u32,
+}
 
 struct Reader<'b> {
     body: &'b [u8],
@@ -1056,6 +1124,7 @@ impl<'b> Reader<'b> {
         Ok(a)
     }
 
+    #[inline(never)]
     fn pool(&mut self) -> Result<(), ArtifactError> {
         self.section = "string pool";
         let n = self.count()?;
@@ -1073,9 +1142,19 @@ impl<'b> Reader<'b> {
         let mut text: Vec<u8> = Vec::with_capacity(total);
         let mut ends: Vec<u32> = Vec::with_capacity(n);
         let mut prev = 0usize;
+        let body = self.body;
+        let mut pos = self.pos;
         for _ in 0..n {
-            let shared = self.uv()?;
-            let rest = self.count()?;
+            let shared = self.next_uv(body, &mut pos)?;
+            let rest = self.next_uv(body, &mut pos)?;
+            self.pos = pos;
+            if rest > self.left() as u64 {
+                return Err(self.corrupt(format!(
+                    "a list claims {rest} items but only {} bytes remain",
+                    self.left()
+                )));
+            }
+            let rest = rest as usize;
             let prev_len = text.len() - prev;
             if shared > prev_len as u64 || shared > ((MAX_EXPANSION - 1) * (rest + 2)) as u64 {
                 return Err(self.corrupt(format!(
@@ -1091,10 +1170,12 @@ impl<'b> Reader<'b> {
             let start = text.len();
             text.extend_from_within(prev..prev + shared);
             let bytes = self.take(rest)?;
+            pos = self.pos;
             text.extend_from_slice(bytes);
             prev = start;
             ends.push(text.len() as u32);
         }
+        self.pos = pos;
         if text.len() != total {
             return Err(self.corrupt(format!(
                 "the pool's strings have {} bytes, not the declared {total}",
@@ -1152,10 +1233,6 @@ impl<'b> Reader<'b> {
         Ok(self.text_of(s).into())
     }
 
-    fn opt_s(&mut self) -> Result<Option<Str>, ArtifactError> {
-        Ok(if self.flag()? { Some(self.s()?) } else { None })
-    }
-
     fn opt_boxed(&mut self) -> Result<Option<Box<str>>, ArtifactError> {
         Ok(if self.flag()? {
             Some(self.boxed()?)
@@ -1164,18 +1241,89 @@ impl<'b> Reader<'b> {
         })
     }
 
-    fn ids(&mut self, lists: &mut Vec<u32>) -> Result<Ids, ArtifactError> {
-        let n = self.count()?;
-        let start = lists.len();
-        lists.reserve(n);
-        for _ in 0..n {
-            lists.push(self.u()?);
+    /// An id list appended to `lists` (reserved at its announced size; a
+    /// list past it grows the arena, bounded by the bytes left, and fails
+    /// the final size check).
+    /// The next run of an arena decoded up front: its length, then the
+    /// items after those handed out before.
+    #[inline(always)]
+    fn run(&mut self, runs: &mut Runs, what: &str) -> Result<(u32, u32), ArtifactError> {
+        let n = self.uv()?;
+        let start = runs.next;
+        let end = u64::from(start).saturating_add(n);
+        if end > u64::from(runs.len) {
+            return Err(self.corrupt(format!(
+                "a {what} of {n} items passes the end of its arena ({} items)",
+                runs.len
+            )));
         }
-        let (start, end) = (
-            u32::try_from(start).map_err(|_| self.corrupt("too many ids".to_owned()))?,
-            u32::try_from(lists.len()).map_err(|_| self.corrupt("too many ids".to_owned()))?,
-        );
+        runs.next = end as u32;
+        Ok((start, end as u32))
+    }
+
+    /// A varint at the local cursor `pos` (into `body`, the reader's
+    /// body): short ones without touching the reader, longer ones (and
+    /// errors) through [`Reader::uv`] with its position synced.
+    #[inline(always)]
+    fn next_uv(&mut self, body: &'b [u8], pos: &mut usize) -> Result<u64, ArtifactError> {
+        if let Some(v) = short_uv(body, pos) {
+            return Ok(u64::from(v));
+        }
+        self.pos = *pos;
+        let v = self.uv();
+        *pos = self.pos;
+        v
+    }
+
+    /// [`Reader::next_uv`] for a number that must fit 32 bits.
+    #[inline(always)]
+    fn next_u(&mut self, body: &'b [u8], pos: &mut usize) -> Result<u32, ArtifactError> {
+        if let Some(v) = short_uv(body, pos) {
+            return Ok(v);
+        }
+        self.pos = *pos;
+        let v = self.u();
+        *pos = self.pos;
+        v
+    }
+
+    /// An id list of the arena.
+    #[inline]
+    fn ids(&mut self, lists: &mut Runs) -> Result<Ids, ArtifactError> {
+        let (start, end) = self.run(lists, "id list")?;
         Ok(Ids { start, end })
+    }
+
+    /// The arena of `n` id-list items, each a little-endian `u32` (a
+    /// fixed width, decoded in one pass without a branch per item).
+    #[inline(never)]
+    fn list_arena(&mut self, n: usize) -> Result<Vec<u32>, ArtifactError> {
+        self.section = "id lists";
+        let bytes = match n.checked_mul(4) {
+            Some(len) => self.take(len)?,
+            None => return Err(self.corrupt(format!("`{n}` id-list items overflow"))),
+        };
+        Ok(bytes
+            .chunks_exact(4)
+            .map(|w| <[u8; 4]>::try_from(w).map_or(0, u32::from_le_bytes))
+            .collect())
+    }
+
+    /// The arena of `n` tag pairs.
+    #[inline(never)]
+    fn tag_arena(&mut self, n: usize) -> Result<Vec<(u32, Str)>, ArtifactError> {
+        self.section = "tags";
+        let mut pairs = Vec::with_capacity(n);
+        let body = self.body;
+        let mut pos = self.pos;
+        for _ in 0..n {
+            let k = self.next_u(body, &mut pos)?;
+            let v = self.next_u(body, &mut pos)?;
+            self.pos = pos;
+            pairs.push((k, self.str_at(v as usize)?));
+        }
+        self.pos = pos;
+        Ok(pairs)
     }
 
     fn boxed_ids(&mut self) -> Result<Box<[u32]>, ArtifactError> {
@@ -1188,9 +1336,12 @@ impl<'b> Reader<'b> {
         let n = self.count()?;
         let mut entries: Vec<(Str, u32)> = Vec::with_capacity(n);
         let (mut key, mut value) = (0i64, 0i64);
+        let body = self.body;
+        let mut pos = self.pos;
         for _ in 0..n {
-            let dk = unzigzag(self.uv()?);
-            let dv = unzigzag(self.uv()?);
+            let dk = unzigzag(self.next_uv(body, &mut pos)?);
+            let dv = unzigzag(self.next_uv(body, &mut pos)?);
+            self.pos = pos;
             key = key.wrapping_add(dk);
             value = value.wrapping_add(dv);
             let k = usize::try_from(key)
@@ -1219,11 +1370,21 @@ impl<'b> Reader<'b> {
         (0..n).map(|_| self.tok()).collect()
     }
 
+    /// A program: the one-string kinds inline, the token kinds out of line.
+    #[inline(always)]
     fn program(&mut self) -> Result<Program, ArtifactError> {
         Ok(match self.below(5, "pattern")? {
             0 => Program::Exact(self.s()?),
             1 => Program::Prefix(self.s()?),
             2 => Program::Suffix(self.s()?),
+            tag => self.token_program(tag)?,
+        })
+    }
+
+    /// A program of pieces (`tag` 3) or of tokens (4).
+    #[inline(never)]
+    fn token_program(&mut self, tag: u32) -> Result<Program, ArtifactError> {
+        Ok(match tag {
             3 => {
                 let n = self.count()?;
                 let start = self.t.pieces.len();
@@ -1389,13 +1550,6 @@ impl<'b> Reader<'b> {
         })
     }
 
-    fn pattern_test(&mut self, lists: &mut Vec<u32>) -> Result<PatternTest, ArtifactError> {
-        Ok(PatternTest {
-            negated: self.flag()?,
-            patterns: self.ids(lists)?,
-        })
-    }
-
     fn principal_test(&mut self) -> Result<PrincipalTest, ArtifactError> {
         let negated = self.flag()?;
         let n = self.count()?;
@@ -1417,19 +1571,11 @@ impl<'b> Reader<'b> {
         })
     }
 
-    fn tags(&mut self, pairs: &mut Vec<(u32, Str)>) -> Result<Tags, ArtifactError> {
-        let n = self.count()?;
-        let start = pairs.len();
-        for _ in 0..n {
-            let k = self.u()?;
-            let v = self.s()?;
-            pairs.push((k, v));
-        }
-        let too_many = || self.corrupt("too many tags".to_owned());
-        Ok(Tags {
-            start: u32::try_from(start).map_err(|_| too_many())?,
-            end: u32::try_from(pairs.len()).map_err(|_| too_many())?,
-        })
+    /// A tag list of the arena.
+    #[inline]
+    fn tags(&mut self, pairs: &mut Runs) -> Result<Tags, ArtifactError> {
+        let (start, end) = self.run(pairs, "tag list")?;
+        Ok(Tags { start, end })
     }
 
     /// The arena sizes after the pool: every arena is reserved once, at its
@@ -1503,13 +1649,9 @@ impl<'b> Reader<'b> {
         Ok(())
     }
 
-    fn table(&mut self) -> Result<Table, ArtifactError> {
-        self.pool()?;
-        let sizes = self.arena_sizes()?;
-        let [list_items, tag_items, ..] = sizes;
-        let mut lists: Vec<u32> = Vec::with_capacity(list_items);
-        let mut tag_pairs: Vec<(u32, Str)> = Vec::with_capacity(tag_items);
-
+    /// The policies section.
+    #[inline(never)]
+    fn policies(&mut self) -> Result<Vec<PolicyCode>, ArtifactError> {
         self.section = "policies";
         let n = self.count()?;
         let mut policies = Vec::with_capacity(n);
@@ -1533,8 +1675,12 @@ impl<'b> Reader<'b> {
                 session_error,
             });
         }
-        let policy_index = self.index("policy index")?;
+        Ok(policies)
+    }
 
+    /// The bodies section.
+    #[inline(never)]
+    fn bodies(&mut self) -> Result<Vec<BodyCode>, ArtifactError> {
         self.section = "bodies";
         let n = self.count()?;
         let mut bodies = Vec::with_capacity(n);
@@ -1549,30 +1695,50 @@ impl<'b> Reader<'b> {
                 has_deny: flags & 2 != 0,
             });
         }
+        Ok(bodies)
+    }
 
+    /// The statements section; their id lists go to `lists`.
+    #[inline(never)]
+    fn statements(&mut self, lists: &mut Runs) -> Result<Vec<StatementCode>, ArtifactError> {
         self.section = "statements";
         let n = self.count()?;
         let mut statements = Vec::with_capacity(n);
         for _ in 0..n {
-            let sid = self.opt_s()?;
+            let flags = self.below(64, "statement flags")?;
+            let sid = if flags & 1 != 0 {
+                Some(self.s()?)
+            } else {
+                None
+            };
             let index = self.u()?;
-            let effect = if self.flag()? {
+            let effect = if flags & 2 != 0 {
                 Effect::Deny
             } else {
                 Effect::Allow
             };
-            let action = self.pattern_test(&mut lists)?;
-            let resource = if self.flag()? {
-                Some(self.pattern_test(&mut lists)?)
+            let action = PatternTest {
+                negated: flags & 4 != 0,
+                patterns: self.ids(lists)?,
+            };
+            let resource = if flags & 8 != 0 {
+                Some(PatternTest {
+                    negated: flags & 16 != 0,
+                    patterns: self.ids(lists)?,
+                })
+            } else if flags & 16 != 0 {
+                return Err(
+                    self.corrupt("a statement without a resource test negates it".to_owned())
+                );
             } else {
                 None
             };
-            let principal = if self.flag()? {
+            let principal = if flags & 32 != 0 {
                 Some(self.principal_test()?)
             } else {
                 None
             };
-            let conditions = self.ids(&mut lists)?;
+            let conditions = self.ids(lists)?;
             statements.push(StatementCode {
                 sid,
                 index,
@@ -1583,18 +1749,24 @@ impl<'b> Reader<'b> {
                 conditions,
             });
         }
+        Ok(statements)
+    }
 
+    /// The predicates section.
+    #[inline(never)]
+    fn predicates(&mut self) -> Result<Vec<PredicateCode>, ArtifactError> {
         self.section = "predicates";
         let n = self.count()?;
         let mut predicates = Vec::with_capacity(n);
         for _ in 0..n {
             let key = self.u()?;
-            let qualifier = match self.below(3, "set qualifier")? {
+            let packed = self.below(12, "predicate qualifier and flags")?;
+            let qualifier = match packed % 3 {
                 0 => None,
                 1 => Some(Qualifier::ForAllValues),
                 _ => Some(Qualifier::ForAnyValue),
             };
-            let flags = self.below(4, "predicate flags")?;
+            let flags = packed / 3;
             predicates.push(PredicateCode {
                 key,
                 qualifier,
@@ -1603,7 +1775,140 @@ impl<'b> Reader<'b> {
                 test: self.test()?,
             });
         }
+        Ok(predicates)
+    }
 
+    /// The resource patterns section.
+    #[inline(never)]
+    fn resource_patterns(&mut self) -> Result<Vec<PatternCode>, ArtifactError> {
+        self.section = "resource patterns";
+        let n = self.count()?;
+        let mut resource_patterns = Vec::with_capacity(n);
+        for _ in 0..n {
+            resource_patterns.push(if self.flag()? {
+                PatternCode::Template(self.template()?)
+            } else {
+                PatternCode::Fixed(self.program()?)
+            });
+        }
+        Ok(resource_patterns)
+    }
+
+    /// The principals section; their id lists and tags go to `lists` and `tag_pairs`.
+    #[inline(never)]
+    fn principals(
+        &mut self,
+        lists: &mut Runs,
+        tag_pairs: &mut Runs,
+    ) -> Result<Vec<PrincipalCode>, ArtifactError> {
+        self.section = "principals";
+        let n = self.count()?;
+        let mut principals = Vec::with_capacity(n);
+        for _ in 0..n {
+            let packed = self.below(28, "caller kind and principal flags")?;
+            let flags = packed / 7;
+            let arn = self.s()?;
+            let caller = match packed % 7 {
+                0 => None,
+                k => {
+                    let mut parts = [k - 1, 0, 0, 0, 0, 0, 0, 0, 0];
+                    let body = self.body;
+                    let mut pos = self.pos;
+                    for p in parts.iter_mut().skip(1) {
+                        *p = self.next_u(body, &mut pos)?;
+                    }
+                    self.pos = pos;
+                    Some(CallerCode::from_parts(parts).ok_or_else(|| {
+                        self.corrupt("a caller record has an unknown kind".to_owned())
+                    })?)
+                }
+            };
+            let policies = self.ids(lists)?;
+            let boundary = match self.u()? {
+                0 => None,
+                b => Some(b - 1),
+            };
+            let tags = self.tags(tag_pairs)?;
+            principals.push(PrincipalCode {
+                arn,
+                caller,
+                policies,
+                boundary,
+                has_boundary: flags & 1 != 0,
+                service_linked: flags & 2 != 0,
+                tags,
+            });
+        }
+        Ok(principals)
+    }
+
+    /// The resources section; their id lists and tags go to `lists` and `tag_pairs`.
+    #[inline(never)]
+    fn resources(
+        &mut self,
+        lists: &mut Runs,
+        tag_pairs: &mut Runs,
+    ) -> Result<Vec<ResourceCode>, ArtifactError> {
+        self.section = "resources";
+        let n = self.count()?;
+        let mut resources = Vec::with_capacity(n);
+        for _ in 0..n {
+            let flags = self.below(16, "resource flags")?;
+            let kind = match flags & 3 {
+                0 => ResourceKind::Other,
+                1 => ResourceKind::KmsKey,
+                2 => ResourceKind::IamRole,
+                _ => return Err(self.corrupt("`3` is not a resource kind tag".to_owned())),
+            };
+            let policies = self.ids(lists)?;
+            let tags = self.tags(tag_pairs)?;
+            let account = if flags & 4 != 0 {
+                Some(self.s()?)
+            } else {
+                None
+            };
+            let arn_account = if flags & 8 != 0 {
+                Some(self.s()?)
+            } else {
+                None
+            };
+            resources.push(ResourceCode {
+                policies,
+                tags,
+                account,
+                arn_account,
+                kind,
+            });
+        }
+        Ok(resources)
+    }
+
+    fn table(&mut self) -> Result<Table, ArtifactError> {
+        self.pool()?;
+        let sizes = self.arena_sizes()?;
+        let [list_items, tag_items, ..] = sizes;
+        let lists = self.list_arena(list_items)?;
+        let tag_pairs = self.tag_arena(tag_items)?;
+        let (Ok(list_len), Ok(tag_len)) =
+            (u32::try_from(lists.len()), u32::try_from(tag_pairs.len()))
+        else {
+            return Err(self.corrupt("an arena passes 32-bit positions".to_owned()));
+        };
+        let mut list_runs = Runs {
+            next: 0,
+            len: list_len,
+        };
+        let mut tag_runs = Runs {
+            next: 0,
+            len: tag_len,
+        };
+
+        let policies = self.policies()?;
+        let policy_index = self.index("policy index")?;
+
+        let bodies = self.bodies()?;
+        let statements = self.statements(&mut list_runs)?;
+        let predicates = self.predicates()?;
         self.section = "keys";
         let n = self.count()?;
         let mut keys = Vec::with_capacity(n);
@@ -1652,75 +1957,12 @@ impl<'b> Reader<'b> {
             classes.push(bits.into_boxed_slice());
         }
 
-        self.section = "resource patterns";
-        let n = self.count()?;
-        let mut resource_patterns = Vec::with_capacity(n);
-        for _ in 0..n {
-            resource_patterns.push(if self.flag()? {
-                PatternCode::Template(self.template()?)
-            } else {
-                PatternCode::Fixed(self.program()?)
-            });
-        }
-
-        self.section = "principals";
-        let n = self.count()?;
-        let mut principals = Vec::with_capacity(n);
-        for _ in 0..n {
-            let arn = self.s()?;
-            let caller = match self.below(7, "caller kind")? {
-                0 => None,
-                k => {
-                    let mut parts = [k - 1, 0, 0, 0, 0, 0, 0, 0, 0];
-                    for p in parts.iter_mut().skip(1) {
-                        *p = self.u()?;
-                    }
-                    Some(CallerCode::from_parts(parts).ok_or_else(|| {
-                        self.corrupt("a caller record has an unknown kind".to_owned())
-                    })?)
-                }
-            };
-            let policies = self.ids(&mut lists)?;
-            let boundary = match self.u()? {
-                0 => None,
-                b => Some(b - 1),
-            };
-            let flags = self.below(4, "principal flags")?;
-            let tags = self.tags(&mut tag_pairs)?;
-            principals.push(PrincipalCode {
-                arn,
-                caller,
-                policies,
-                boundary,
-                has_boundary: flags & 1 != 0,
-                service_linked: flags & 2 != 0,
-                tags,
-            });
-        }
+        let resource_patterns = self.resource_patterns()?;
+        let principals = self.principals(&mut list_runs, &mut tag_runs)?;
         let principal_index = self.index("principal index")?;
         let role_index = self.index("role index")?;
 
-        self.section = "resources";
-        let n = self.count()?;
-        let mut resources = Vec::with_capacity(n);
-        for _ in 0..n {
-            let policies = self.ids(&mut lists)?;
-            let tags = self.tags(&mut tag_pairs)?;
-            let account = self.opt_s()?;
-            let arn_account = self.opt_s()?;
-            let kind = match self.below(3, "resource kind")? {
-                0 => ResourceKind::Other,
-                1 => ResourceKind::KmsKey,
-                _ => ResourceKind::IamRole,
-            };
-            resources.push(ResourceCode {
-                policies,
-                tags,
-                account,
-                arn_account,
-                kind,
-            });
-        }
+        let resources = self.resources(&mut list_runs, &mut tag_runs)?;
         let resource_index = self.index("resource index")?;
 
         self.section = "accounts";
@@ -1742,7 +1984,7 @@ impl<'b> Reader<'b> {
         }
         let account_index = self.index("account index")?;
         self.section = "end";
-        self.check_arena_sizes(sizes, lists.len(), tag_pairs.len())?;
+        self.check_arena_sizes(sizes, list_runs.next as usize, tag_runs.next as usize)?;
 
         Ok(Table {
             lists,
@@ -1825,6 +2067,8 @@ mod tests {
                 sizes: [0; ARENAS.len()],
                 strings: Vec::new(),
                 numbers: FastMap::default(),
+                list_items: Vec::new(),
+                tag_items: Vec::new(),
                 out: Vec::new(),
             };
             w.uv(v);
@@ -1885,12 +2129,23 @@ mod tests {
     fn arena_sizes_must_match_the_table() {
         let good = write(&Table::default());
         let mut body = good[HEADER_LEN..].to_vec();
-        // An empty pool is two zeros; the id-list arena's size follows.
-        assert_eq!(&body[..3], &[0, 0, 0]);
+        // An empty pool is two zeros; the id-list, tag and program-piece
+        // arenas' sizes follow.
+        assert_eq!(&body[..5], &[0, 0, 0, 0, 0]);
+        body[4] = 1;
+        let e = read(&frame(&body)).unwrap_err();
+        assert!(e.is_corrupt(), "{e}");
+        assert!(
+            e.to_string()
+                .contains("program piece arena was announced with 1 items but has 0"),
+            "{e}"
+        );
+        body[4] = 0;
+        // One id-list item that no list uses: its four bytes are taken
+        // from the sections, which then end early.
         body[2] = 1;
         let e = read(&frame(&body)).unwrap_err();
         assert!(e.is_corrupt(), "{e}");
-        assert!(e.to_string().contains("announced with 1 items"), "{e}");
         body[2] = 0x7f;
         let e = read(&frame(&body)).unwrap_err();
         assert!(e.is_corrupt() && e.place() == "arena sizes", "{e}");
@@ -1937,6 +2192,25 @@ mod tests {
         let mut buffers = crate::glob::MatchBuffers::default();
         assert!(p.matches(&loaded, "key-ey", &mut buffers));
         assert!(!p.matches(&loaded, "key", &mut buffers));
+    }
+
+    #[test]
+    fn list_runs_use_their_arena_in_order_and_never_pass_it() {
+        let body = [2u8, 1, 1];
+        let mut r = Reader {
+            body: &body,
+            pos: 0,
+            section: "test",
+            pool: Vec::new(),
+            t: Table::default(),
+        };
+        let mut runs = Runs { next: 0, len: 3 };
+        assert_eq!(r.ids(&mut runs).unwrap(), Ids { start: 0, end: 2 });
+        assert_eq!(r.tags(&mut runs).unwrap(), Tags { start: 2, end: 3 });
+        let e = r.ids(&mut runs).unwrap_err();
+        assert!(e.is_corrupt(), "{e}");
+        assert!(e.to_string().contains("passes the end of its arena"), "{e}");
+        assert_eq!(runs.next, 3);
     }
 
     #[test]

@@ -87,13 +87,23 @@ pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 /// step over two independent lanes (even and odd 8-byte words), so that
 /// ARN-length keys take half the dependent multiplies, then the lanes and
 /// the length are folded and avalanched as [`FastHasher::finish`] does.
+/// A key longer than 16 bytes whose length is not a multiple of 16 ends
+/// with its last 16 bytes as one more pair of whole words (overlapping the
+/// pair before; the length, folded in, tells such keys apart).
 #[inline]
 pub fn hash_str(key: &str) -> u64 {
+    hash_bytes(key.as_bytes())
+}
+
+/// [`hash_str`] of a key's bytes (the same value for the same bytes), for
+/// callers that hold a key's range in a text known to be valid UTF-8 and
+/// need not check that the range falls on character boundaries.
+#[inline]
+pub fn hash_bytes(bytes: &[u8]) -> u64 {
     #[inline(always)]
     fn step(h: u64, w: u64) -> u64 {
         (h.rotate_left(5) ^ w).wrapping_mul(SEED)
     }
-    let bytes = key.as_bytes();
     let (mut a, mut b) = (0u64, SEED);
     let mut pairs = bytes.chunks_exact(16);
     for pair in &mut pairs {
@@ -103,7 +113,16 @@ pub fn hash_str(key: &str) -> u64 {
     }
     let rest = pairs.remainder();
     if !rest.is_empty() {
-        let (x, y) = rest.split_at(rest.len().min(8));
+        // The last 16 bytes of a longer key (overlapping the pairs before)
+        // as two whole words, without the branches of a short read.
+        let tail = bytes
+            .len()
+            .checked_sub(16)
+            .and_then(|from| bytes.get(from..));
+        let (x, y) = match tail {
+            Some(t) => t.split_at(8),
+            None => rest.split_at(rest.len().min(8)),
+        };
         a = step(a, le_word(x));
         b = step(b, le_word(y));
     }
@@ -136,6 +155,16 @@ pub struct StrIndex {
 #[inline]
 fn key_text(text: &str, s: Str) -> &str {
     text.get(s.start as usize..s.end as usize).unwrap_or("")
+}
+
+/// The bytes of `s` in `text` (empty for a range outside it), without the
+/// character-boundary checks of [`key_text`]: equal ranges of valid UTF-8
+/// compare and hash as their strings do.
+#[inline]
+fn key_bytes(text: &str, s: Str) -> &[u8] {
+    text.as_bytes()
+        .get(s.start as usize..s.end as usize)
+        .unwrap_or(&[])
 }
 
 /// The slots for `n` keys: at least twice as many, a power of two.
@@ -268,7 +297,7 @@ impl StrIndex {
             .entries
             .iter()
             .map(|(key, _)| {
-                let h = hash_str(key_text(text, *key));
+                let h = hash_bytes(key_bytes(text, *key));
                 if let Some(c) = starts.get_mut(region(h) + 1) {
                     *c += 1;
                 }

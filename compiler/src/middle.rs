@@ -19,7 +19,9 @@
 //! restated here from the IAM User Guide's operator table rather than taken
 //! from the spec, which the compiled engine is checked against.
 
-use sesame_runtime::hash::FastMap;
+use std::hash::Hasher;
+
+use sesame_runtime::hash::{FastHasher, FastMap};
 
 use sesame_runtime::table::{SessionError, SessionProblem};
 use sesame_spec::Store;
@@ -187,15 +189,36 @@ fn statement<'s>(index: usize, s: &'s Statement, substitutes: bool) -> NStatemen
     }
 }
 
+/// A hash of a policy: its `Debug` text fed to a hasher as it is written,
+/// with no string built (equal policies write equal text).
+fn fingerprint(policy: &Policy) -> u64 {
+    struct Feed(FastHasher);
+    impl std::fmt::Write for Feed {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0.write(s.as_bytes());
+            Ok(())
+        }
+    }
+    let mut feed = Feed(FastHasher::default());
+    // Writing to a hasher cannot fail.
+    let _ = std::fmt::write(&mut feed, format_args!("{policy:?}"));
+    feed.0.finish()
+}
+
 /// Normalises every policy of the store.
 pub fn normalize(store: &Store) -> Normalized<'_> {
     let mut bodies: Vec<NBody<'_>> = Vec::new();
-    let mut seen: FastMap<String, usize> = FastMap::default();
+    // Bodies by a hash of the policy, each bucket's policies compared whole.
+    let mut seen: FastMap<u64, Vec<(&Policy, usize)>> = FastMap::default();
     let mut policies = Vec::with_capacity(store.policies.len());
     for (name, policy) in &store.policies {
-        let key = format!("{policy:?}");
-        let body = match seen.get(&key) {
-            Some(b) => *b,
+        let key = fingerprint(policy);
+        let known = seen
+            .get(&key)
+            .and_then(|bucket| bucket.iter().find(|(p, _)| *p == policy))
+            .map(|(_, b)| *b);
+        let body = match known {
+            Some(b) => b,
             None => {
                 let substitutes = policy.version == sesame_spec::model::Version::V2012_10_17;
                 bodies.push(NBody {
@@ -207,7 +230,9 @@ pub fn normalize(store: &Store) -> Normalized<'_> {
                         .map(|(i, s)| statement(i, s, substitutes))
                         .collect(),
                 });
-                seen.insert(key, bodies.len() - 1);
+                seen.entry(key)
+                    .or_default()
+                    .push((policy, bodies.len() - 1));
                 bodies.len() - 1
             }
         };

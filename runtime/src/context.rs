@@ -11,7 +11,7 @@
 //! A sender's requests carry the same few keys message after message, so
 //! the scratch space remembers the keys it met with their ids
 //! ([`KeyCache`], indexed by a key's length and last bytes): a key met
-//! before costs a length and up to four word comparisons. Any other key is
+//! before costs a length and up to five word comparisons. Any other key is
 //! lower-cased and looked up in the engine's name map ([`KeyNames`]), and
 //! remembered for the next request.
 

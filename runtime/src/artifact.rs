@@ -620,102 +620,82 @@ impl<'t> Writer<'t> {
                 } else {
                     2
                 });
-                let vs = table.text_values(vs);
-                self.arena(TEXT_VALUES, vs.len());
-                self.len(vs.len());
-                for v in vs {
-                    match v {
-                        TextValue::Text(s) => {
-                            self.u(0);
-                            self.s(table.str(*s));
-                        }
-                        TextValue::Template(t) => {
-                            self.u(1);
-                            self.template(t);
-                        }
+                self.values(TEXT_VALUES, table.text_values(vs), |w, v| match v {
+                    TextValue::Text(s) => {
+                        w.u(0);
+                        w.s(table.str(*s));
                     }
-                }
+                    TextValue::Template(t) => {
+                        w.u(1);
+                        w.template(t);
+                    }
+                });
             }
             Test::Like(vs) | Test::Arn(vs) => {
                 self.u(if matches!(test, Test::Like(_)) { 3 } else { 4 });
-                let vs = table.glob_values(vs);
-                self.arena(GLOB_VALUES, vs.len());
-                self.len(vs.len());
-                for v in vs {
-                    match v {
-                        GlobValue::Fixed(p) => {
-                            self.u(0);
-                            self.program(table, *p);
-                        }
-                        GlobValue::Template(t) => {
-                            self.u(1);
-                            self.template(t);
-                        }
+                self.values(GLOB_VALUES, table.glob_values(vs), |w, v| match v {
+                    GlobValue::Fixed(p) => {
+                        w.u(0);
+                        w.program(table, *p);
                     }
-                }
+                    GlobValue::Template(t) => {
+                        w.u(1);
+                        w.template(t);
+                    }
+                });
             }
             Test::Numeric(c, vs) => {
                 self.u(5);
                 self.u(cmp(&c));
-                let vs = table.numbers(vs);
-                self.arena(NUMBERS, vs.len());
-                self.len(vs.len());
-                for v in vs {
-                    match v {
-                        None => self.u(0),
-                        Some(f) => {
-                            self.u(1);
-                            self.raw(&f.to_bits().to_le_bytes());
-                        }
+                self.values(NUMBERS, table.numbers(vs), |w, v| match v {
+                    None => w.u(0),
+                    Some(f) => {
+                        w.u(1);
+                        w.raw(&f.to_bits().to_le_bytes());
                     }
-                }
+                });
             }
             Test::Date(c, vs) => {
                 self.u(6);
                 self.u(cmp(&c));
-                let vs = table.dates(vs);
-                self.arena(DATES, vs.len());
-                self.len(vs.len());
-                for v in vs {
-                    match v {
-                        None => self.u(0),
-                        Some(d) => {
-                            self.u(1);
-                            self.raw(&d.to_le_bytes());
-                        }
+                self.values(DATES, table.dates(vs), |w, v| match v {
+                    None => w.u(0),
+                    Some(d) => {
+                        w.u(1);
+                        w.raw(&d.to_le_bytes());
                     }
-                }
+                });
             }
             Test::Bool(vs) | Test::Binary(vs) => {
                 self.u(if matches!(test, Test::Bool(_)) { 7 } else { 8 });
-                let vs = table.words(vs);
-                self.arena(WORDS, vs.len());
-                self.len(vs.len());
-                for v in vs {
-                    self.s(table.str(*v));
-                }
+                self.values(WORDS, table.words(vs), |w, v| w.s(table.str(*v)));
             }
             Test::Ip(vs) => {
                 self.u(9);
-                let vs = table.cidrs(vs);
-                self.arena(CIDRS, vs.len());
-                self.len(vs.len());
-                for v in vs {
-                    match v {
-                        None => self.u(0),
-                        Some(Cidr::V4 { net, mask }) => {
-                            self.u(1);
-                            self.raw(&net.to_le_bytes());
-                            self.raw(&mask.to_le_bytes());
-                        }
-                        Some(Cidr::V6 { net, mask }) => {
-                            self.u(2);
-                            self.raw(&net.to_le_bytes());
-                            self.raw(&mask.to_le_bytes());
-                        }
+                self.values(CIDRS, table.cidrs(vs), |w, v| match v {
+                    None => w.u(0),
+                    Some(Cidr::V4 { net, mask }) => {
+                        w.u(1);
+                        w.raw(&net.to_le_bytes());
+                        w.raw(&mask.to_le_bytes());
                     }
-                }
+                    Some(Cidr::V6 { net, mask }) => {
+                        w.u(2);
+                        w.raw(&net.to_le_bytes());
+                        w.raw(&mask.to_le_bytes());
+                    }
+                });
             }
+        }
+    }
+
+    /// Writes a counted list of values, each by `item`, counting them
+    /// towards the arena `arena`'s size.
+    fn values<T>(&mut self, arena: usize, vs: &'t [T], mut item: impl FnMut(&mut Self, &'t T)) {
+        self.arena(arena, vs.len());
+        self.len(vs.len());
+        for v in vs {
+            item(self, v);
         }
     }
 
@@ -1443,6 +1423,23 @@ impl<'b> Reader<'b> {
         })
     }
 
+    /// Reads a counted list of values, each by `item`, onto the end of the
+    /// table arena `arena`; its span there.
+    fn list<T>(
+        &mut self,
+        arena: fn(&mut Table) -> &mut Vec<T>,
+        mut item: impl FnMut(&mut Self) -> Result<T, ArtifactError>,
+    ) -> Result<Span, ArtifactError> {
+        let n = self.count()?;
+        let start = arena(&mut self.t).len();
+        for _ in 0..n {
+            let v = item(self)?;
+            arena(&mut self.t).push(v);
+        }
+        let end = arena(&mut self.t).len();
+        self.span(start, end)
+    }
+
     fn test(&mut self) -> Result<Test, ArtifactError> {
         let tag = self.below(10, "condition test")?;
         Ok(match tag {
@@ -1451,17 +1448,16 @@ impl<'b> Reader<'b> {
                 when_present: self.flag()?,
             },
             1 | 2 => {
-                let n = self.count()?;
-                let start = self.t.text_values.len();
-                for _ in 0..n {
-                    let v = if self.flag()? {
-                        TextValue::Template(self.template()?)
-                    } else {
-                        TextValue::Text(self.s()?)
-                    };
-                    self.t.text_values.push(v);
-                }
-                let vs = self.span(start, self.t.text_values.len())?;
+                let vs = self.list(
+                    |t| &mut t.text_values,
+                    |r| {
+                        Ok(if r.flag()? {
+                            TextValue::Template(r.template()?)
+                        } else {
+                            TextValue::Text(r.s()?)
+                        })
+                    },
+                )?;
                 if tag == 1 {
                     Test::Equals(vs)
                 } else {
@@ -1469,17 +1465,16 @@ impl<'b> Reader<'b> {
                 }
             }
             3 | 4 => {
-                let n = self.count()?;
-                let start = self.t.glob_values.len();
-                for _ in 0..n {
-                    let v = if self.flag()? {
-                        GlobValue::Template(self.template()?)
-                    } else {
-                        GlobValue::Fixed(self.program()?)
-                    };
-                    self.t.glob_values.push(v);
-                }
-                let vs = self.span(start, self.t.glob_values.len())?;
+                let vs = self.list(
+                    |t| &mut t.glob_values,
+                    |r| {
+                        Ok(if r.flag()? {
+                            GlobValue::Template(r.template()?)
+                        } else {
+                            GlobValue::Fixed(r.program()?)
+                        })
+                    },
+                )?;
                 if tag == 3 {
                     Test::Like(vs)
                 } else {
@@ -1488,65 +1483,56 @@ impl<'b> Reader<'b> {
             }
             5 => {
                 let c = self.cmp()?;
-                let n = self.count()?;
-                let start = self.t.numbers.len();
-                for _ in 0..n {
-                    let v = if self.flag()? {
-                        Some(f64::from_bits(u64::from_le_bytes(self.array()?)))
-                    } else {
-                        None
-                    };
-                    self.t.numbers.push(v);
-                }
-                Test::Numeric(c, self.span(start, self.t.numbers.len())?)
+                let vs = self.list(
+                    |t| &mut t.numbers,
+                    |r| {
+                        Ok(if r.flag()? {
+                            Some(f64::from_bits(u64::from_le_bytes(r.array()?)))
+                        } else {
+                            None
+                        })
+                    },
+                )?;
+                Test::Numeric(c, vs)
             }
             6 => {
                 let c = self.cmp()?;
-                let n = self.count()?;
-                let start = self.t.dates.len();
-                for _ in 0..n {
-                    let v = if self.flag()? {
-                        Some(i128::from_le_bytes(self.array()?))
-                    } else {
-                        None
-                    };
-                    self.t.dates.push(v);
-                }
-                Test::Date(c, self.span(start, self.t.dates.len())?)
+                let vs = self.list(
+                    |t| &mut t.dates,
+                    |r| {
+                        Ok(if r.flag()? {
+                            Some(i128::from_le_bytes(r.array()?))
+                        } else {
+                            None
+                        })
+                    },
+                )?;
+                Test::Date(c, vs)
             }
             7 | 8 => {
-                let n = self.count()?;
-                let start = self.t.words.len();
-                for _ in 0..n {
-                    let v = self.s()?;
-                    self.t.words.push(v);
-                }
-                let vs = self.span(start, self.t.words.len())?;
+                let vs = self.list(|t| &mut t.words, Self::s)?;
                 if tag == 7 {
                     Test::Bool(vs)
                 } else {
                     Test::Binary(vs)
                 }
             }
-            _ => {
-                let n = self.count()?;
-                let start = self.t.cidrs.len();
-                for _ in 0..n {
-                    let v = match self.below(3, "CIDR")? {
+            _ => Test::Ip(self.list(
+                |t| &mut t.cidrs,
+                |r| {
+                    Ok(match r.below(3, "CIDR")? {
                         0 => None,
                         1 => Some(Cidr::V4 {
-                            net: u32::from_le_bytes(self.array()?),
-                            mask: u32::from_le_bytes(self.array()?),
+                            net: u32::from_le_bytes(r.array()?),
+                            mask: u32::from_le_bytes(r.array()?),
                         }),
                         _ => Some(Cidr::V6 {
-                            net: u128::from_le_bytes(self.array()?),
-                            mask: u128::from_le_bytes(self.array()?),
+                            net: u128::from_le_bytes(r.array()?),
+                            mask: u128::from_le_bytes(r.array()?),
                         }),
-                    };
-                    self.t.cidrs.push(v);
-                }
-                Test::Ip(self.span(start, self.t.cidrs.len())?)
-            }
+                    })
+                },
+            )?),
         })
     }
 

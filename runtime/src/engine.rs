@@ -36,8 +36,7 @@ use crate::plan::{
 use crate::request::Request;
 use crate::table::{
     Cmp, Derived, Effect, GlobValue, PatternCode, Piece, PredicateCode, PrincipalCode,
-    PrincipalName, PrincipalTest, Qualifier, ResourceCode, ResourceKind, Table, Template, Test,
-    TextValue,
+    PrincipalName, PrincipalTest, Qualifier, ResourceKind, Table, Template, Test, TextValue,
 };
 use crate::text::{both_lower_eq, lower_eq, lower_into, parse_date, parse_ip, parse_number};
 
@@ -400,9 +399,8 @@ struct Setting<'a> {
     principal: &'a str,
     resource: &'a str,
     context: &'a [(&'a str, &'a [&'a str])],
-    kind: Kind,
-    /// The caller as ranges of the principal, read into `caller` when a
-    /// check first needs its account or name.
+    /// The caller as ranges of the principal (and its kind), read into
+    /// `caller` when a check first needs its account or name.
     caller_code: CallerCode,
     caller: Cell<Option<Caller<'a>>>,
     role_arn: Option<&'a str>,
@@ -510,7 +508,6 @@ impl<'a> Setting<'a> {
             principal: self.principal,
             resource: self.resource,
             context: &[],
-            kind: self.kind,
             caller_code: self.caller_code,
             caller: Cell::new(self.caller.get()),
             role_arn: self.role_arn,
@@ -546,7 +543,7 @@ impl<'a> Setting<'a> {
         {
             return Some(Vals::Many(v));
         }
-        let service = self.kind == Kind::Service;
+        let service = self.caller_code.kind() == Kind::Service;
         let one = |v: &'a str| Some(Vals::One(v));
         match code.derived {
             Derived::None => None,
@@ -556,14 +553,16 @@ impl<'a> Setting<'a> {
                 (!service).then_some(Vals::One(self.role_arn.unwrap_or(self.principal)))
             }
             Derived::PrincipalAccount => self.caller().account().map(Vals::One),
-            Derived::PrincipalType => match self.kind {
+            Derived::PrincipalType => match self.caller_code.kind() {
                 Kind::User => one("User"),
                 Kind::RoleSession => one("AssumedRole"),
                 Kind::Root => one("Account"),
                 Kind::Federated => one("FederatedUser"),
                 Kind::OtherArn | Kind::Service => None,
             },
-            Derived::Username => (self.kind == Kind::User).then_some(Vals::One(self.caller().name)),
+            Derived::Username => {
+                (self.caller_code.kind() == Kind::User).then_some(Vals::One(self.caller().name))
+            }
             Derived::ResourceAccount => self.resource_account.map(Vals::One),
             Derived::PrincipalTag => self.tags[0].get(self.t, key).map(Vals::One),
             Derived::ResourceTag => self.tags[1].get(self.t, key).map(Vals::One),
@@ -715,7 +714,7 @@ impl<'a> Setting<'a> {
 
     /// How a `Principal` element names the caller (the strongest naming).
     fn naming(&self, test: &PrincipalTest) -> Option<Naming> {
-        let service = self.kind == Kind::Service;
+        let service = self.caller_code.kind() == Kind::Service;
         let mut best = None;
         for entry in &test.entries {
             let n = match entry {
@@ -775,7 +774,7 @@ impl<'a> Setting<'a> {
                     if **value == *account || root_account.as_deref() == Some(account))
             })
         };
-        match self.kind {
+        match self.caller_code.kind() {
             Kind::Service => entries
                 .iter()
                 .any(|e| matches!(e, PrincipalName::Service(v) if **v == *self.principal)),
@@ -811,10 +810,9 @@ struct Who<'a> {
     code: CallerCode,
     role_arn: Option<&'a str>,
     principal_code: Option<&'a PrincipalCode>,
-    resource_code: Option<&'a ResourceCode>,
     resource_account: Option<&'a str>,
-    /// The tags, when a plan holds them.
-    tags: Option<[Tags<'a>; 2]>,
+    /// The caller's and the resource's tags.
+    tags: [Tags<'a>; 2],
 }
 
 /// The evaluator for one request: the setting plus the memo tables.
@@ -1007,7 +1005,7 @@ impl Conditions for Eval<'_, '_> {
     }
 
     fn kind(&self) -> Kind {
-        self.s.kind
+        self.s.caller_code.kind()
     }
 }
 impl Engine {
@@ -1155,12 +1153,11 @@ impl Engine {
             principal_code: plan
                 .principal_code
                 .and_then(|i| t.principals.get(i as usize)),
-            resource_code: plan.resource_code.and_then(|i| t.resources.get(i as usize)),
             resource_account: plans.str(plan.resource_account),
-            tags: Some([
+            tags: [
                 Tags::Plan(plans, plan.principal_tags),
                 Tags::Plan(plans, plan.resource_tags),
-            ]),
+            ],
         };
         let setting = self.setting(request, who, &[], *epoch, (key_memo.as_slice(), layout));
         let mut ev = Eval {
@@ -1278,9 +1275,11 @@ impl Engine {
             code,
             role_arn: role,
             principal_code,
-            resource_code,
             resource_account,
-            tags: None,
+            tags: [
+                Tags::Store(principal_code.map(|p| p.tags)),
+                Tags::Store(resource_code.map(|r| r.tags)),
+            ],
         };
         let setting = self.setting(request, who, bits, *epoch, (key_memo.as_slice(), layout));
         let mut ev = Eval {
@@ -1306,18 +1305,12 @@ impl Engine {
             principal: request.principal,
             resource: request.resource,
             context: request.context,
-            kind: who.code.kind(),
             caller_code: who.code,
             caller: Cell::new(who.caller),
             role_arn: who.role_arn,
             principal_code: who.principal_code,
             resource_account: who.resource_account,
-            tags: who.tags.unwrap_or_else(|| {
-                [
-                    Tags::Store(who.principal_code.map(|p| p.tags)),
-                    Tags::Store(who.resource_code.map(|r| r.tags)),
-                ]
-            }),
+            tags: who.tags,
             action_bits,
             epoch,
             key_memo,

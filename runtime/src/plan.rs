@@ -95,8 +95,6 @@ pub(crate) struct Plan {
     pub(crate) role_arn: Option<Span>,
     /// The caller's stored entry (the role's for a session).
     pub(crate) principal_code: Option<u32>,
-    /// The resource's stored entry.
-    pub(crate) resource_code: Option<u32>,
     /// The resource's account, in the cache's text.
     pub(crate) resource_account: Option<Span>,
     /// The caller's and the resource's tags (key id, value in the cache's
@@ -538,7 +536,6 @@ impl PlanCache {
             caller: facts.caller,
             role_arn,
             principal_code: facts.principal_code,
-            resource_code: facts.resource_code,
             resource_account,
             principal_tags,
             resource_tags,

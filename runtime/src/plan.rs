@@ -157,8 +157,9 @@ impl PlanKey<'_> {
     /// The key's hash, for [`PlanCache::find`] and [`PlanCache::build`]:
     /// the four strings absorbed in order, sixteen bytes per folded
     /// multiply (the low and high halves of a 64 x 64-bit product, xored,
-    /// as foldhash and rapidhash mix), each string's length after it. A
-    /// cache only needs the hash to spread keys: a hit compares the strings.
+    /// as foldhash and rapidhash mix), each string's length after it, and
+    /// one last fold. A cache only needs the hash to spread keys: a hit
+    /// compares the strings.
     pub(crate) fn digest(&self) -> u64 {
         let h = absorb(SEED, self.principal.as_bytes());
         let h = absorb(h, self.action.as_bytes());
@@ -178,7 +179,11 @@ fn fold(a: u64, b: u64) -> u64 {
     (p as u64) ^ ((p >> 64) as u64)
 }
 
-/// `bytes` mixed into `h`, then its length.
+/// `bytes` mixed into `h`, sixteen bytes per folded multiply (a tail is
+/// read as the last sixteen bytes, overlapping the previous ones, or in
+/// one fold when the string is shorter),
+/// then its length added: the next string's first fold, or the digest's
+/// last, mixes it.
 #[inline]
 fn absorb(mut h: u64, bytes: &[u8]) -> u64 {
     let n = bytes.len();
@@ -187,17 +192,18 @@ fn absorb(mut h: u64, bytes: &[u8]) -> u64 {
         let (x, y) = pair.split_at(8);
         h = fold(le_word(x) ^ h, le_word(y) ^ SECRET);
     }
-    let rest = pairs.remainder();
-    if rest.len() > 8 {
-        // Two overlapping words cover the last nine to fifteen bytes.
-        h = fold(
-            word_at(bytes, n - rest.len()) ^ h,
-            last_word(bytes) ^ SECRET,
-        );
-    } else if !rest.is_empty() {
-        h = fold(le_word(rest) ^ h, SECRET ^ 0xff);
+    if pairs.remainder().is_empty() {
+        // Nothing left.
+    } else if let Some(last) = bytes.last_chunk::<16>() {
+        let (x, y) = last.split_at(8);
+        h = fold(le_word(x) ^ h, le_word(y) ^ SECRET);
+    } else if n > 8 {
+        // Two overlapping words cover nine to fifteen bytes.
+        h = fold(word_at(bytes, 0) ^ h, last_word(bytes) ^ SECRET);
+    } else {
+        h = fold(le_word(bytes) ^ h, SECRET ^ 0xff);
     }
-    fold(h ^ n as u64, FOLD)
+    h.wrapping_add(n as u64)
 }
 
 const SEED: u64 = 0x243f_6a88_85a3_08d3;
@@ -256,17 +262,29 @@ impl PlanCache {
         }
     }
 
-    /// Whether `plan` was built for `key`.
+    /// Whether `plan` was built for `key`: the lengths first, then the
+    /// bytes.
     #[inline]
     fn same_key(&self, plan: &Plan, key: &PlanKey<'_>, text: &[u8]) -> bool {
+        let (p, a) = (plan.principal_len as usize, plan.action_len as usize);
+        if key.principal.len() != p || key.action.len() != a {
+            return false;
+        }
         let Some(stored) = text.get(plan.key.range()) else {
             return false;
         };
-        let (p, rest) = stored.split_at((plan.principal_len as usize).min(stored.len()));
-        let (a, r) = rest.split_at((plan.action_len as usize).min(rest.len()));
-        p == key.principal.as_bytes()
-            && a == key.action.as_bytes()
-            && r == key.resource.as_bytes()
+        if stored.len() != p + a + key.resource.len() {
+            return false;
+        }
+        let Some((principal, rest)) = stored.split_at_checked(p) else {
+            return false;
+        };
+        let Some((action, resource)) = rest.split_at_checked(a) else {
+            return false;
+        };
+        action == key.action.as_bytes()
+            && principal == key.principal.as_bytes()
+            && resource == key.resource.as_bytes()
             && match (plan.session_name, key.session) {
                 (None, None) => true,
                 (Some(s), Some(k)) => self.text(s) == k,
@@ -899,6 +917,30 @@ mod tests {
                 ..key("r")
             };
             assert!(seen.insert(k.digest()), "length {n}");
+        }
+    }
+
+    /// Every byte of every string reaches the hash, at every length (a
+    /// byte no fold read would leave two keys in one chain).
+    #[test]
+    fn every_byte_is_hashed() {
+        let text = "arn:aws:ses:us-east-1:111122223333:identity/tenant-00001.example.com";
+        for n in 1..=text.len() {
+            let base = &text[..n];
+            for i in 0..n {
+                let mut changed = base.as_bytes().to_vec();
+                changed[i] ^= 1;
+                let changed = String::from_utf8(changed).unwrap();
+                for (a, b) in [
+                    (key(base), key(&changed)),
+                    (
+                        PlanKey { principal: base, ..key("r") },
+                        PlanKey { principal: &changed, ..key("r") },
+                    ),
+                ] {
+                    assert_ne!(a.digest(), b.digest(), "length {n}, byte {i}");
+                }
+            }
         }
     }
 

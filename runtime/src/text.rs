@@ -257,14 +257,126 @@ pub fn parse_date(s: &str) -> Option<i128> {
     Some(i128::from(secs) * 1_000_000_000 + nanos)
 }
 
-/// A request's IP address: dotted-quad IPv4 read directly (the common
-/// case on the send path), anything else by the standard library, which
-/// accepts a superset of the direct reading and gives the same address for
-/// it (no leading zeros, four octets of at most three digits, each <= 255).
+/// A request's IP address, read as the standard library reads one
+/// (`IpAddr::from_str`), without its general parser's steps: dotted-quad
+/// IPv4 (no leading zeros, four octets of at most three digits, each <=
+/// 255), or IPv6 as eight groups of one to four hex digits, one `::` for
+/// one or more zero groups, and a dotted quad for the last two groups.
+/// Property tests hold both readings equal.
 pub(crate) fn parse_ip(s: &str) -> Option<IpAddr> {
-    parse_v4(s)
-        .map(IpAddr::V4)
-        .or_else(|| s.parse::<IpAddr>().ok())
+    match parse_v4(s) {
+        Some(a) => Some(IpAddr::V4(a)),
+        None => parse_v6(s.as_bytes()).map(IpAddr::V6),
+    }
+}
+
+/// An IPv6 address, the whole of `b`.
+fn parse_v6(b: &[u8]) -> Option<std::net::Ipv6Addr> {
+    let mut at = 0;
+    let mut head = [0u16; 8];
+    let (head_len, head_v4) = v6_groups(b, &mut at, &mut head);
+    let groups = if head_len == 8 {
+        head
+    } else {
+        // A dotted quad ends an address: no `::` after one.
+        if head_v4 || b.get(at..at + 2) != Some(b"::") {
+            return None;
+        }
+        at += 2;
+        // `::` stands for at least one zero group.
+        let mut tail = [0u16; 7];
+        let room = tail.get_mut(..7 - head_len)?;
+        let (tail_len, _) = v6_groups(b, &mut at, room);
+        let mut groups = [0u16; 8];
+        groups.get_mut(..head_len)?.copy_from_slice(head.get(..head_len)?);
+        groups
+            .get_mut(8 - tail_len..)?
+            .copy_from_slice(tail.get(..tail_len)?);
+        groups
+    };
+    (at == b.len()).then(|| std::net::Ipv6Addr::from(groups))
+}
+
+/// Reads up to `groups.len()` colon-separated groups from `b` at `*at`
+/// (a separator before every group but the first), a dotted quad filling
+/// the last two when at least two are left; stops before the first thing
+/// that is not a group. The number read, and whether a dotted quad ended
+/// them.
+fn v6_groups(b: &[u8], at: &mut usize, groups: &mut [u16]) -> (usize, bool) {
+    let limit = groups.len();
+    let mut i = 0;
+    while i < limit {
+        let mut p = *at;
+        if i > 0 {
+            if b.get(p) != Some(&b':') {
+                return (i, false);
+            }
+            p += 1;
+        }
+        if i + 1 < limit {
+            if let Some((quad, end)) = dotted_quad(b, p) {
+                let [o0, o1, o2, o3] = quad;
+                if let Some([g0, g1]) = groups.get_mut(i..i + 2) {
+                    *g0 = u16::from_be_bytes([o0, o1]);
+                    *g1 = u16::from_be_bytes([o2, o3]);
+                }
+                *at = end;
+                return (i + 2, true);
+            }
+        }
+        let mut value = 0u16;
+        let mut digits = 0;
+        while digits < 4 {
+            let Some(d) = b.get(p).and_then(|c| char::from(*c).to_digit(16)) else {
+                break;
+            };
+            value = (value << 4) | d as u16;
+            p += 1;
+            digits += 1;
+        }
+        if digits == 0 {
+            return (i, false);
+        }
+        if let Some(g) = groups.get_mut(i) {
+            *g = value;
+        }
+        *at = p;
+        i += 1;
+    }
+    (limit, false)
+}
+
+/// A dotted quad at `b[at..]` (not necessarily the end of `b`): its octets
+/// and the position after it.
+fn dotted_quad(b: &[u8], mut at: usize) -> Option<([u8; 4], usize)> {
+    let mut octets = [0u8; 4];
+    for (i, octet) in octets.iter_mut().enumerate() {
+        if i > 0 {
+            if b.get(at) != Some(&b'.') {
+                return None;
+            }
+            at += 1;
+        }
+        let mut value = 0u32;
+        let mut digits = 0;
+        while digits < 3 {
+            let Some(c) = b.get(at).filter(|c| c.is_ascii_digit()) else {
+                break;
+            };
+            if digits == 1 && value == 0 {
+                // A leading zero.
+                return None;
+            }
+            value = value * 10 + u32::from(c - b'0');
+            at += 1;
+            digits += 1;
+        }
+        if digits == 0 {
+            return None;
+        }
+        *octet = u8::try_from(value).ok()?;
+    }
+    Some((octets, at))
 }
 
 fn parse_v4(s: &str) -> Option<std::net::Ipv4Addr> {
@@ -510,6 +622,33 @@ mod tests {
         #[test]
         fn addresses_read_as_std_reads_them(text in "[0-9a-fA-F.:]{0,24}") {
             proptest::prop_assert_eq!(parse_ip(&text), text.parse::<IpAddr>().ok());
+        }
+
+        /// Text built like an IPv6 address (groups of hex digits, colons,
+        /// `::`, dotted quads, each a little off at times) reads as std
+        /// reads it.
+        #[test]
+        fn v6_addresses_read_as_std_reads_them(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[0-9a-fA-F]{1,5}",
+                    proptest::strategy::Just(":".to_owned()),
+                    proptest::strategy::Just("::".to_owned()),
+                    "(0|[1-9][0-9]{0,2}|0[0-9])(\\.(0|[1-9][0-9]{0,2}|00)){2,4}",
+                    "[g.:%]",
+                ],
+                0..18,
+            ),
+            colons in proptest::collection::vec(proptest::bool::ANY, 18),
+        ) {
+            let mut text = String::new();
+            for (part, colon) in parts.iter().zip(&colons) {
+                text.push_str(part);
+                if *colon {
+                    text.push(':');
+                }
+            }
+            proptest::prop_assert_eq!(parse_ip(&text), text.parse::<IpAddr>().ok(), "{}", text);
         }
     }
 

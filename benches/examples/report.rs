@@ -260,9 +260,10 @@ fn checks_per_second(m: &Measure) -> Option<f64> {
     m.elements.map(|n| n / m.median_ns * 1e9)
 }
 
-/// The throughput section: checks per second on all cores and on one,
-/// and the spec on all cores, per workload. Returns (workload, speedup on
-/// all cores over one core) for the targets.
+/// The throughput section: checks per second on all cores and on one, with
+/// scratch spaces kept across batches (warm) and fresh for each batch
+/// (cold), and the spec on all cores, per workload. Returns (workload,
+/// speedup on all cores over one core, warm) for the targets.
 fn throughput_section(
     md: &mut String,
     groups: &BTreeMap<&str, Vec<&Measure>>,
@@ -283,17 +284,22 @@ fn throughput_section(
     );
     let _ = writeln!(
         md,
-        "`cargo bench -p sesame-benches --bench throughput`: criterion's elements (checks) per second, from the median time\nof one pass over the stream. All cores: `Engine::check_batch` with `threads = 0` ({cores} cores here); one core:\n`check_batch` with `threads = 1`; the spec evaluator on all cores splits the same stream into one chunk per core.\nCriterion measures each column at a different moment: on a shared machine the all ÷ one core ratio moves with\nthe load (the bench also prints the three timed back to back).\n"
+        "`cargo bench -p sesame-benches --bench throughput`: criterion's elements (checks) per second, from the median time\nof one pass over the stream, on all cores ({cores} here) and on one. Warm: `Engine::check_batch_with` over scratch\nspaces kept across passes (one per core, or one) and warmed by one untimed pass, as a service that keeps a scratch\nper worker runs: each request is answered from the plan its scratch built on an earlier pass. Fresh:\n`Engine::check_batch` (`threads = 0`, `threads = 1`), which makes new scratch spaces for every call, so each pass\nbuilds its plans again (the cold figure, mostly plan building). One core runs on the calling thread; all cores\nspawn one thread fewer than the cores. The spec evaluator on all cores splits the same stream into one chunk per\ncore. Criterion measures each column at a different moment: on a shared machine the all ÷ one core ratios move\nwith the load (the bench also prints the five timed back to back).\n"
     );
     let _ = writeln!(
         md,
-        "| workload | requests | sesame, all cores | sesame, one core | all ÷ one core | spec, all cores | sesame ÷ spec (all cores) |"
+        "| workload | requests | warm, all cores | warm, one core | warm all ÷ one | fresh, all cores | fresh, one core | fresh all ÷ one | spec, all cores | warm ÷ spec (all cores) |"
     );
-    let _ = writeln!(md, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    let _ = writeln!(
+        md,
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
     for (group, list) in rows {
         let get = |name: &str| list.iter().find(|m| m.function == name).copied();
         let all = get("sesame/all").and_then(checks_per_second);
         let one = get("sesame/1").and_then(checks_per_second);
+        let fresh_all = get("sesame-fresh/all").and_then(checks_per_second);
+        let fresh_one = get("sesame-fresh/1").and_then(checks_per_second);
         let spec = get("spec/all").and_then(checks_per_second);
         let n = get("sesame/all").and_then(|m| m.elements);
         let cell = |v: Option<f64>| v.map_or("n/a".to_owned(), per_second);
@@ -308,12 +314,15 @@ fn throughput_section(
         }
         let _ = writeln!(
             md,
-            "| `{}` | {} | {} | {} | {} | {} | {} |",
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             group.trim_start_matches("throughput/"),
             n.map_or("?".to_owned(), |n| format!("{n:.0}")),
             cell(all),
             cell(one),
             ratio(all, one),
+            cell(fresh_all),
+            cell(fresh_one),
+            ratio(fresh_all, fresh_one),
             cell(spec),
             ratio(all, spec),
         );

@@ -1320,39 +1320,6 @@ impl Engine {
             parsed: Parsed::default(),
         }
     }
-
-    /// Answers many requests on `threads` worker threads (all cores when 0),
-    /// one [`Scratch`] per worker: `out[i] = f(check(requests[i]))`.
-    /// Allocates only the workers' scratch spaces.
-    pub fn check_batch<T, F>(&self, requests: &[Request<'_>], out: &mut [T], threads: usize, f: F)
-    where
-        T: Send,
-        F: Fn(&Request<'_>, Result<Decision<'_>, CheckError>) -> T + Sync,
-    {
-        let threads = if threads == 0 {
-            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-        } else {
-            threads
-        };
-        let n = requests.len().min(out.len());
-        let chunk = n.div_ceil(threads.max(1)).max(1);
-        let f = &f;
-        std::thread::scope(|scope| {
-            for (reqs, outs) in requests
-                .get(..n)
-                .unwrap_or(&[])
-                .chunks(chunk)
-                .zip(out.get_mut(..n).unwrap_or(&mut []).chunks_mut(chunk))
-            {
-                scope.spawn(move || {
-                    let mut scratch = self.scratch();
-                    for (r, o) in reqs.iter().zip(outs.iter_mut()) {
-                        *o = f(r, self.check(&mut scratch, r));
-                    }
-                });
-            }
-        });
-    }
 }
 
 impl Scratch {

@@ -30,6 +30,7 @@
 //! ```
 
 pub mod artifact;
+mod batch;
 mod context;
 pub mod decision;
 pub mod engine;

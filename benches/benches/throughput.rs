@@ -8,13 +8,16 @@
 //! Two ways to run the compiled engine, each on all cores (`all`) and on one
 //! (`1`):
 //!
-//! - `sesame`: `Engine::check_batch_with` over scratch spaces kept across
-//!   iterations (one per core, or one), warmed by one untimed pass, as a
-//!   service that keeps one scratch per worker does: a repeated request is
-//!   answered from the plan its scratch built on an earlier batch (the same
-//!   stream cut the same way sends each request to the same scratch). One
-//!   core runs on the calling thread; all cores spawn one thread fewer than
-//!   there are cores and run the last chunk on the calling thread.
+//! - `sesame`: long-lived worker threads (one per core, or one), started
+//!   before timing, each calling `Engine::check` with its own scratch space
+//!   over its own part of the stream, as a sender's service runs: each
+//!   iteration releases the workers through a barrier and waits for them at
+//!   another, so the figure holds no thread spawn. Their scratch spaces keep
+//!   plans from one iteration to the next (warmed by one untimed pass), so a
+//!   repeated request is answered from its plan.
+//! - `sesame-batch`: `Engine::check_batch_with` over the same number of
+//!   kept scratch spaces, which spawns its threads on every call (on this
+//!   machine a spawn can cost as much as a thousand checks).
 //! - `sesame-fresh`: `Engine::check_batch` (`threads = 0`, `threads = 1`),
 //!   which makes fresh scratch spaces for every call, so every batch is cold:
 //!   each worker builds the plans of its chunk, and the figure is mostly plan
@@ -33,6 +36,9 @@
 #[allow(dead_code)]
 mod compiled;
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Barrier};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use compiled::runtime_requests;
@@ -87,6 +93,93 @@ fn sesame_warm(
     engine.check_batch_with(scratches, requests, out, outcome_code);
 }
 
+/// Long-lived workers, each with its own scratch space and its own
+/// contiguous part of the stream.
+struct Workers {
+    start: Arc<Barrier>,
+    done: Arc<Barrier>,
+    stop: Arc<AtomicBool>,
+    /// Per worker, the checksum of its last pass (see [`checksum`]).
+    sums: Arc<Vec<AtomicU64>>,
+    handles: Vec<JoinHandle<()>>,
+}
+
+/// A position-weighted sum of outcome codes, so a wrong answer anywhere
+/// shows.
+fn checksum(first: usize, codes: impl Iterator<Item = u8>) -> u64 {
+    codes.enumerate().fold(0u64, |sum, (i, c)| {
+        sum.wrapping_add(u64::from(c).wrapping_mul((first + i) as u64 + 1))
+    })
+}
+
+impl Workers {
+    fn new(
+        engine: &Arc<Engine>,
+        requests: &'static [sesame_runtime::Request<'static>],
+        count: usize,
+    ) -> Workers {
+        let count = count.max(1);
+        let start = Arc::new(Barrier::new(count + 1));
+        let done = Arc::new(Barrier::new(count + 1));
+        let stop = Arc::new(AtomicBool::new(false));
+        let sums = Arc::new((0..count).map(|_| AtomicU64::new(0)).collect::<Vec<_>>());
+        let chunk = requests.len().div_ceil(count).max(1);
+        let handles = (0..count)
+            .map(|w| {
+                let (engine, start, done, stop, sums) = (
+                    Arc::clone(engine),
+                    Arc::clone(&start),
+                    Arc::clone(&done),
+                    Arc::clone(&stop),
+                    Arc::clone(&sums),
+                );
+                let first = (w * chunk).min(requests.len());
+                let part = &requests[first..((w + 1) * chunk).min(requests.len())];
+                std::thread::spawn(move || {
+                    let mut scratch = engine.scratch();
+                    loop {
+                        start.wait();
+                        if stop.load(Ordering::Acquire) {
+                            break;
+                        }
+                        let codes = part
+                            .iter()
+                            .map(|r| outcome_code(r, engine.check(&mut scratch, r)));
+                        sums[w].store(checksum(first, codes), Ordering::Release);
+                        done.wait();
+                    }
+                })
+            })
+            .collect();
+        Workers {
+            start,
+            done,
+            stop,
+            sums,
+            handles,
+        }
+    }
+
+    /// One pass over the stream; the checksum of its answers.
+    fn run(&self) -> u64 {
+        self.start.wait();
+        self.done.wait();
+        self.sums
+            .iter()
+            .fold(0u64, |s, w| s.wrapping_add(w.load(Ordering::Acquire)))
+    }
+}
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Release);
+        self.start.wait();
+        for h in self.handles.drain(..) {
+            h.join().expect("a worker finishes");
+        }
+    }
+}
+
 /// The compiled engine over the whole stream on `threads` workers (0: all
 /// cores), each with a fresh scratch space: a cold batch.
 fn sesame_fresh(
@@ -128,8 +221,11 @@ fn median_secs(rounds: usize, mut f: impl FnMut()) -> f64 {
 fn run(c: &mut Criterion, label: &str, store: &Store, requests: &[Request]) {
     let n = requests.len();
     let threads = cores();
-    let engine = sesame_compiler::compile(store).expect("the workload compiles");
-    let runtime = runtime_requests(requests);
+    let engine = Arc::new(sesame_compiler::compile(store).expect("the workload compiles"));
+    let runtime: &'static [sesame_runtime::Request<'static>] =
+        Box::leak(runtime_requests(requests).into_boxed_slice());
+    let all_workers = Workers::new(&engine, runtime, threads);
+    let one_worker = Workers::new(&engine, runtime, 1);
     let mut all_scratches: Vec<Scratch> = (0..threads).map(|_| engine.scratch()).collect();
     let mut one_scratch = [engine.scratch()];
 
@@ -140,20 +236,25 @@ fn run(c: &mut Criterion, label: &str, store: &Store, requests: &[Request]) {
     spec_batch(store, requests, &mut theirs, threads);
     let mut ours = vec![0u8; n];
     let mut differ = 0;
-    sesame_fresh(&engine, &runtime, &mut ours, 0);
+    sesame_fresh(&engine, runtime, &mut ours, 0);
     differ += ours.iter().zip(&theirs).filter(|(a, b)| a != b).count();
-    sesame_warm(&engine, &mut all_scratches, &runtime, &mut ours);
+    sesame_warm(&engine, &mut all_scratches, runtime, &mut ours);
     differ += ours.iter().zip(&theirs).filter(|(a, b)| a != b).count();
-    sesame_warm(&engine, &mut one_scratch, &runtime, &mut ours);
+    sesame_warm(&engine, &mut one_scratch, runtime, &mut ours);
     differ += ours.iter().zip(&theirs).filter(|(a, b)| a != b).count();
+    // The workers' passes (the first warms them) against the spec's sum.
+    let expected = checksum(0, theirs.iter().copied());
+    for workers in [&all_workers, &one_worker] {
+        for _ in 0..2 {
+            differ += usize::from(workers.run() != expected);
+        }
+    }
     if differ == 0 {
         println!(
-            "{label}: sesame's batches (fresh, warm on all cores, warm on one) agree with the spec on {n} of {n} requests"
+            "{label}: sesame (workers on all cores and on one, batches warm and fresh) agrees with the spec on {n} of {n} requests"
         );
     } else {
-        println!(
-            "{label}: sesame's batches DIFFER from the spec on {differ} answers of 3 x {n} requests"
-        );
+        println!("{label}: sesame DIFFERS from the spec ({differ} differences over {n} requests)");
     }
 
     let mut group = c.benchmark_group(label);
@@ -162,16 +263,22 @@ fn run(c: &mut Criterion, label: &str, store: &Store, requests: &[Request]) {
     group.measurement_time(Duration::from_secs(if bench_mode() { 5 } else { 1 }));
     let mut out = vec![0u8; n];
     group.bench_function(BenchmarkId::new("sesame", "all"), |b| {
-        b.iter(|| sesame_warm(&engine, &mut all_scratches, &runtime, &mut out))
+        b.iter(|| all_workers.run())
     });
     group.bench_function(BenchmarkId::new("sesame", "1"), |b| {
-        b.iter(|| sesame_warm(&engine, &mut one_scratch, &runtime, &mut out))
+        b.iter(|| one_worker.run())
+    });
+    group.bench_function(BenchmarkId::new("sesame-batch", "all"), |b| {
+        b.iter(|| sesame_warm(&engine, &mut all_scratches, runtime, &mut out))
+    });
+    group.bench_function(BenchmarkId::new("sesame-batch", "1"), |b| {
+        b.iter(|| sesame_warm(&engine, &mut one_scratch, runtime, &mut out))
     });
     group.bench_function(BenchmarkId::new("sesame-fresh", "all"), |b| {
-        b.iter(|| sesame_fresh(&engine, &runtime, &mut out, 0))
+        b.iter(|| sesame_fresh(&engine, runtime, &mut out, 0))
     });
     group.bench_function(BenchmarkId::new("sesame-fresh", "1"), |b| {
-        b.iter(|| sesame_fresh(&engine, &runtime, &mut out, 1))
+        b.iter(|| sesame_fresh(&engine, runtime, &mut out, 1))
     });
     group.bench_function(BenchmarkId::new("spec", "all"), |b| {
         b.iter(|| spec_batch(store, requests, &mut out, threads))
@@ -180,23 +287,37 @@ fn run(c: &mut Criterion, label: &str, store: &Store, requests: &[Request]) {
 
     // One line with the ratios, from a few timed passes of each, back to
     // back.
-    let rounds = if bench_mode() { 5 } else { 1 };
+    // Many rounds of the engine's sub-millisecond passes (a thread's wake-up
+    // on this machine can cost a tenth of one), a few of the spec's.
+    let rounds = if bench_mode() { 31 } else { 1 };
+    let spec_rounds = if bench_mode() { 3 } else { 1 };
     let all = median_secs(rounds, || {
-        sesame_warm(&engine, &mut all_scratches, &runtime, &mut out)
+        all_workers.run();
     });
     let one = median_secs(rounds, || {
-        sesame_warm(&engine, &mut one_scratch, &runtime, &mut out)
+        one_worker.run();
     });
-    let fresh_all = median_secs(rounds, || sesame_fresh(&engine, &runtime, &mut out, 0));
-    let fresh_one = median_secs(rounds, || sesame_fresh(&engine, &runtime, &mut out, 1));
-    let spec = median_secs(rounds, || spec_batch(store, requests, &mut out, threads));
+    let batch_all = median_secs(rounds, || {
+        sesame_warm(&engine, &mut all_scratches, runtime, &mut out)
+    });
+    let batch_one = median_secs(rounds, || {
+        sesame_warm(&engine, &mut one_scratch, runtime, &mut out)
+    });
+    let fresh_all = median_secs(rounds, || sesame_fresh(&engine, runtime, &mut out, 0));
+    let fresh_one = median_secs(rounds, || sesame_fresh(&engine, runtime, &mut out, 1));
+    let spec = median_secs(spec_rounds, || {
+        spec_batch(store, requests, &mut out, threads)
+    });
     let per_s = |s: f64| n as f64 / s.max(f64::MIN_POSITIVE);
     let ratio = |a: f64, b: f64| a / b.max(f64::MIN_POSITIVE);
     println!(
-        "{label} ({n} requests, {threads} cores, median of {rounds}): sesame warm (kept scratches) all cores {:.0} checks/s, one core {:.0} checks/s ({:.2}x on {threads} cores); sesame fresh (check_batch) all cores {:.0} checks/s, one core {:.0} checks/s ({:.2}x on {threads} cores); spec all cores {:.0} checks/s; sesame warm / spec on all cores {:.1}x",
+        "{label} ({n} requests, {threads} cores, median of {rounds} passes, {spec_rounds} of the spec's): sesame workers all cores {:.0} checks/s, one core {:.0} checks/s ({:.2}x on {threads} cores); check_batch_with (kept scratches) all cores {:.0} checks/s, one core {:.0} checks/s ({:.2}x); sesame fresh (check_batch) all cores {:.0} checks/s, one core {:.0} checks/s ({:.2}x on {threads} cores); spec all cores {:.0} checks/s; sesame workers / spec on all cores {:.1}x",
         per_s(all),
         per_s(one),
         ratio(one, all),
+        per_s(batch_all),
+        per_s(batch_one),
+        ratio(batch_one, batch_all),
         per_s(fresh_all),
         per_s(fresh_one),
         ratio(fresh_one, fresh_all),

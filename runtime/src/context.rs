@@ -19,7 +19,7 @@ use std::cell::Cell;
 
 use crate::hash::FastMap;
 use crate::table::KeyCode;
-use crate::text::{last_word, word_at};
+use crate::text::word_at;
 
 /// The engine's context keys by lower-cased name.
 #[derive(Clone, Debug, Default)]
@@ -92,20 +92,21 @@ fn lower_on_stack<'b>(key: &str, buf: &'b mut [u8; STACK_KEY]) -> Option<&'b str
 /// Keys a scratch space remembers (a power of two).
 pub(crate) const REMEMBERED: usize = 64;
 
-/// The longest key a slot remembers (longer and shorter keys are looked
-/// up every time).
+/// The longest key a slot remembers (longer keys, and keys shorter than
+/// eight bytes, are looked up every time).
 const LONGEST: usize = 40;
-const SHORTEST: usize = 8;
 
 /// One remembered key: the length and the id (`u32::MAX` for none), the
 /// key's last eight bytes, and its first four eight-byte words (0 past the
 /// end).
-type Slot = [Cell<u64>; 6];
+#[derive(Clone, Debug)]
+#[repr(align(64))]
+struct Slot([Cell<u64>; 6]);
 
 /// The keys of the last contexts a scratch space met, with their ids: a
 /// small direct-mapped cache indexed by a key's length and last bytes.
 ///
-/// A slot holds a key of `n` bytes (`SHORTEST..=LONGEST`) as words; every
+/// A slot holds a key of `n` bytes (eight to `LONGEST`) as words; every
 /// byte is in some word, so equal words and lengths mean equal keys.
 #[derive(Clone, Debug)]
 pub(crate) struct KeyCache {
@@ -122,7 +123,9 @@ impl Default for KeyCache {
     fn default() -> KeyCache {
         KeyCache {
             slots: Box::new(std::array::from_fn(|_| {
-                std::array::from_fn(|i| Cell::new(if i == 0 { EMPTY } else { 0 }))
+                Slot(std::array::from_fn(|i| {
+                    Cell::new(if i == 0 { EMPTY } else { 0 })
+                }))
             })),
         }
     }
@@ -140,18 +143,22 @@ impl KeyCache {
     fn id(&self, key: &str, names: &KeyNames) -> u32 {
         let b = key.as_bytes();
         let n = b.len();
-        if !(SHORTEST..=LONGEST).contains(&n) {
+        let (Some(first), Some(last)) = (b.first_chunk::<8>(), b.last_chunk::<8>()) else {
+            return names.id(key).unwrap_or(NONE);
+        };
+        if n > LONGEST {
             return names.id(key).unwrap_or(NONE);
         }
-        let last = last_word(b);
+        let (first, last) = (u64::from_le_bytes(*first), u64::from_le_bytes(*last));
         let index = ((last ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize;
-        let Some([meta, stored_last, w0, w1, w2, w3]) = self.slots.get(index % REMEMBERED) else {
+        let Some(Slot([meta, stored_last, w0, w1, w2, w3])) = self.slots.get(index % REMEMBERED)
+        else {
             return names.id(key).unwrap_or(NONE);
         };
         let m = meta.get();
         if (m & 0xffff_ffff) as usize == n
             && stored_last.get() == last
-            && w0.get() == word_at(b, 0)
+            && w0.get() == first
             && (n <= 16 || w1.get() == word_at(b, 8))
             && (n <= 24 || w2.get() == word_at(b, 16))
             && (n <= 32 || w3.get() == word_at(b, 24))

@@ -536,13 +536,13 @@ impl<'a> Setting<'a> {
     }
 
     fn lookup(&self, key: u32) -> Option<Vals<'a>> {
-        let code = self.t.keys.get(key as usize)?;
         self.resolve();
         if let Some((_, v)) =
             context::position(self.key_memo, key, self.epoch).and_then(|i| self.context.get(i))
         {
             return Some(Vals::Many(v));
         }
+        let code = self.t.keys.get(key as usize)?;
         let service = self.caller_code.kind() == Kind::Service;
         let one = |v: &'a str| Some(Vals::One(v));
         match code.derived {

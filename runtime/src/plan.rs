@@ -934,8 +934,14 @@ mod tests {
                 for (a, b) in [
                     (key(base), key(&changed)),
                     (
-                        PlanKey { principal: base, ..key("r") },
-                        PlanKey { principal: &changed, ..key("r") },
+                        PlanKey {
+                            principal: base,
+                            ..key("r")
+                        },
+                        PlanKey {
+                            principal: &changed,
+                            ..key("r")
+                        },
                     ),
                 ] {
                     assert_ne!(a.digest(), b.digest(), "length {n}, byte {i}");

@@ -288,7 +288,9 @@ fn parse_v6(b: &[u8]) -> Option<std::net::Ipv6Addr> {
         let room = tail.get_mut(..7 - head_len)?;
         let (tail_len, _) = v6_groups(b, &mut at, room);
         let mut groups = [0u16; 8];
-        groups.get_mut(..head_len)?.copy_from_slice(head.get(..head_len)?);
+        groups
+            .get_mut(..head_len)?
+            .copy_from_slice(head.get(..head_len)?);
         groups
             .get_mut(8 - tail_len..)?
             .copy_from_slice(tail.get(..tail_len)?);

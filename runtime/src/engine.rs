@@ -997,7 +997,12 @@ impl Conditions for Eval<'_, '_> {
                 }
             }
             let values = if p.copied { cache.values() } else { self.s.t };
-            if !self.predicate(p.id, &p.code, values) {
+            let holds = if p.shared {
+                self.predicate(p.id, &p.code, values)
+            } else {
+                self.s.holds(&p.code, values, self.work)
+            };
+            if !holds {
                 return false;
             }
         }

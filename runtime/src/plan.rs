@@ -38,6 +38,9 @@ pub const DEFAULT_PLANS: usize = 8192;
 const TEXT_PER_PLAN: usize = 256;
 const ENTRIES_PER_PLAN: usize = 64;
 
+/// The most predicates a plan compares pairwise for shared ids.
+const SHARED_SCAN: usize = 64;
+
 /// A range in one of the cache's vectors.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Span {
@@ -401,6 +404,9 @@ pub(crate) struct PlanPredicate {
     /// The predicate, its values in the cache's arenas when `copied`.
     pub(crate) code: PredicateCode,
     pub(crate) copied: bool,
+    /// Whether another predicate of its plan has its id, so its answer is
+    /// worth keeping for the request (see [`PlanCache::mark_shared`]).
+    pub(crate) shared: bool,
     /// Its answer for a request that carries none of `keys`.
     pub(crate) fixed: Option<Fixed>,
 }
@@ -454,6 +460,7 @@ impl PlanCache {
                 .and_then(|i| t.principals.get(i as usize))
                 .map(|p| p.tags),
         );
+        let preds_start = self.preds.len();
         let resource_tags = self.push_tags(
             t,
             facts
@@ -545,6 +552,7 @@ impl PlanCache {
             (Some(_), None) => true,
             (None, _) => false,
         };
+        self.mark_shared(preds_start);
         let plan = Plan {
             hash,
             key: key_text,
@@ -567,6 +575,26 @@ impl PlanCache {
             session,
         };
         self.insert(plan)
+    }
+
+    /// Marks which of the predicates from `first` on share their id with
+    /// another of them: only those keep their answer for the request (a
+    /// predicate met once is answered once). Past [`SHARED_SCAN`]
+    /// predicates every one keeps it, so a plan's build stays linear.
+    fn mark_shared(&mut self, first: usize) {
+        let Some(preds) = self.preds.get_mut(first..) else {
+            return;
+        };
+        if preds.len() > SHARED_SCAN {
+            return;
+        }
+        for i in 0..preds.len() {
+            let id = preds.get(i).map_or(u32::MAX, |p| p.id);
+            let shared = preds.iter().enumerate().any(|(j, p)| j != i && p.id == id);
+            if let Some(p) = preds.get_mut(i) {
+                p.shared = shared;
+            }
+        }
     }
 
     /// Pushes the entries of `effect` among `policies`' statements that
@@ -616,6 +644,7 @@ impl PlanCache {
                                 id: c,
                                 code,
                                 copied,
+                                shared: true,
                                 fixed,
                             });
                         }

@@ -177,7 +177,8 @@ impl KeyCache {
 
 /// Resolves every key of `context` and records, for each key id met, the
 /// position of its first entry in `memo` (`epoch` in the high half, 1 +
-/// the position in the low half).
+/// the position in the low half). The entries are met last to first, so a
+/// key's first entry is written last and wins.
 pub(crate) fn resolve(
     context: &[(&str, &[&str])],
     names: &KeyNames,
@@ -185,12 +186,10 @@ pub(crate) fn resolve(
     memo: &[Cell<u64>],
     epoch: u32,
 ) {
-    for (i, (key, _)) in context.iter().enumerate() {
+    for (i, (key, _)) in context.iter().enumerate().rev() {
         // `NONE` is past the end of the memo: nothing to record.
         if let Some(cell) = memo.get(cache.id(key, names) as usize) {
-            if (cell.get() >> 32) as u32 != epoch {
-                cell.set((u64::from(epoch) << 32) | (i as u64 + 1));
-            }
+            cell.set((u64::from(epoch) << 32) | (i as u64 + 1));
         }
     }
 }

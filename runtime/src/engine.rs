@@ -38,7 +38,7 @@ use crate::table::{
     Cmp, Derived, Effect, GlobValue, PatternCode, Piece, PredicateCode, PrincipalCode,
     PrincipalName, PrincipalTest, Qualifier, ResourceKind, Table, Template, Test, TextValue,
 };
-use crate::text::{both_lower_eq, lower_eq, lower_into, parse_date, parse_ip, parse_number};
+use crate::text::{AddressCache, both_lower_eq, lower_eq, lower_into, parse_date, parse_number};
 
 /// A compiled store, ready to answer. `Send + Sync`: share one engine between
 /// threads, each with its own [`Scratch`].
@@ -75,6 +75,8 @@ pub struct Scratch {
     key_memo: Vec<Cell<u64>>,
     /// The last contexts' keys, with their ids.
     layout: KeyCache,
+    /// The last addresses read, with what they read as.
+    addresses: AddressCache,
     plans: PlanCache,
 }
 
@@ -415,6 +417,7 @@ struct Setting<'a> {
     /// The engine's context keys by name.
     names: &'a KeyNames,
     layout: &'a KeyCache,
+    addresses: &'a AddressCache,
     /// Whether the context's keys have been resolved into `key_memo`.
     resolved: Cell<bool>,
     /// The last request value read as a date, a number and an address
@@ -520,6 +523,7 @@ impl<'a> Setting<'a> {
             key_memo: &[],
             names: self.names,
             layout: self.layout,
+            addresses: self.addresses,
             resolved: Cell::new(true),
             parsed: Parsed::default(),
         }
@@ -676,7 +680,7 @@ impl<'a> Setting<'a> {
             },
             Test::Bool(vs) => v.words(*vs).iter().any(|p| lower_eq(value, v.str(*p))),
             Test::Binary(vs) => v.words(*vs).iter().any(|p| v.str(*p) == value),
-            Test::Ip(vs) => match cached(&self.parsed.ip, value, parse_ip) {
+            Test::Ip(vs) => match cached(&self.parsed.ip, value, |v| self.addresses.parse(v)) {
                 Some(a) => v
                     .cidrs(*vs)
                     .iter()
@@ -1137,6 +1141,7 @@ impl Engine {
             hits,
             key_memo,
             layout,
+            addresses,
             ..
         } = scratch;
         hits.clear();
@@ -1164,7 +1169,13 @@ impl Engine {
                 Tags::Plan(plans, plan.resource_tags),
             ],
         };
-        let setting = self.setting(request, who, &[], *epoch, (key_memo.as_slice(), layout));
+        let setting = self.setting(
+            request,
+            who,
+            &[],
+            *epoch,
+            (key_memo.as_slice(), layout, addresses),
+        );
         let mut ev = Eval {
             s: setting,
             memo,
@@ -1205,6 +1216,7 @@ impl Engine {
             role_arn,
             key_memo,
             layout,
+            addresses,
             plans,
             ..
         } = scratch;
@@ -1286,7 +1298,13 @@ impl Engine {
                 Tags::Store(resource_code.map(|r| r.tags)),
             ],
         };
-        let setting = self.setting(request, who, bits, *epoch, (key_memo.as_slice(), layout));
+        let setting = self.setting(
+            request,
+            who,
+            bits,
+            *epoch,
+            (key_memo.as_slice(), layout, addresses),
+        );
         let mut ev = Eval {
             s: setting,
             memo,
@@ -1303,7 +1321,7 @@ impl Engine {
         who: Who<'a>,
         action_bits: &'a [u64],
         epoch: u32,
-        (key_memo, key_layout): (&'a [Cell<u64>], &'a KeyCache),
+        (key_memo, key_layout, addresses): (&'a [Cell<u64>], &'a KeyCache, &'a AddressCache),
     ) -> Setting<'a> {
         Setting {
             t: &self.table,
@@ -1321,6 +1339,7 @@ impl Engine {
             key_memo,
             names: &self.names,
             layout: key_layout,
+            addresses,
             resolved: Cell::new(false),
             parsed: Parsed::default(),
         }

@@ -2,6 +2,7 @@
 //! `str::to_lowercase` does it, numbers, dates and CIDR blocks, parsed
 //! without allocating.
 
+use std::cell::Cell;
 use std::net::IpAddr;
 
 /// The one context-sensitive lower-case mapping in `str::to_lowercase`
@@ -267,6 +268,55 @@ pub(crate) fn parse_ip(s: &str) -> Option<IpAddr> {
     match parse_v4(s) {
         Some(a) => Some(IpAddr::V4(a)),
         None => parse_v6(s.as_bytes()).map(IpAddr::V6),
+    }
+}
+
+/// Addresses of at most sixteen bytes a scratch space has read, with what
+/// they read as: a sender's requests come from a few addresses, message
+/// after message. A small direct-mapped cache: a slot holds an address's
+/// length and its bytes as two words (all of them, so equal words and
+/// lengths mean equal text), and a collision only costs reading again.
+#[derive(Clone, Debug)]
+pub(crate) struct AddressCache {
+    slots: Box<[Cell<AddressSlot>; ADDRESSES]>,
+}
+
+/// Addresses an [`AddressCache`] remembers (a power of two).
+const ADDRESSES: usize = 16;
+
+/// Length (0: empty), the two words, and the address read.
+type AddressSlot = (usize, u64, u64, Option<IpAddr>);
+
+impl Default for AddressCache {
+    fn default() -> AddressCache {
+        AddressCache {
+            slots: Box::new(std::array::from_fn(|_| Cell::new((0, 0, 0, None)))),
+        }
+    }
+}
+
+impl AddressCache {
+    /// [`parse_ip`]`(s)`, remembered for addresses of one to sixteen bytes.
+    pub(crate) fn parse(&self, s: &str) -> Option<IpAddr> {
+        let b = s.as_bytes();
+        let n = b.len();
+        if n == 0 || n > 16 {
+            return parse_ip(s);
+        }
+        let (head, tail) = b.split_at(n.min(8));
+        let (w0, w1) = (le_word(head), le_word(tail));
+        let index = ((w0 ^ w1.rotate_left(29) ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 60)
+            as usize;
+        let Some(slot) = self.slots.get(index % ADDRESSES) else {
+            return parse_ip(s);
+        };
+        let (len, x0, x1, address) = slot.get();
+        if (len, x0, x1) == (n, w0, w1) {
+            return address;
+        }
+        let address = parse_ip(s);
+        slot.set((n, w0, w1, address));
+        address
     }
 }
 
@@ -619,7 +669,51 @@ mod tests {
         }
     }
 
+    /// A remembered address reads as it did; one that differs from it in
+    /// any byte, or in length, is read afresh.
+    #[test]
+    fn remembered_addresses_are_those_addresses() {
+        let cache = AddressCache::default();
+        let texts = [
+            "198.51.100.7",
+            "198.51.100.70",
+            "198.51.100.8",
+            "2001:db8::5",
+            "2001:db8::50",
+            "1.2.3.4",
+            "::",
+            "::1",
+            "1",
+            "not an address",
+            "0.0.0.0",
+            "255.255.255.255",
+            "fe80::1:2:3:4:5",
+            "fe80::1:2:3:4:6",
+        ];
+        for _ in 0..3 {
+            for t in texts {
+                assert_eq!(cache.parse(t), t.parse::<IpAddr>().ok(), "{t}");
+                for i in 0..t.len() {
+                    let mut b = t.as_bytes().to_vec();
+                    b[i] = if b[i] == b'1' { b'2' } else { b'1' };
+                    let u = String::from_utf8(b).unwrap();
+                    assert_eq!(cache.parse(&u), u.parse::<IpAddr>().ok(), "{u}");
+                }
+            }
+        }
+    }
+
     proptest::proptest! {
+        /// Any text of address characters reads as std reads it, directly
+        /// and through a cache.
+        #[test]
+        fn cached_addresses_read_as_std_reads_them(texts in proptest::collection::vec("[0-9a-f.:]{0,17}", 1..40)) {
+            let cache = AddressCache::default();
+            for t in texts.iter().chain(texts.iter()) {
+                proptest::prop_assert_eq!(cache.parse(t), t.parse::<IpAddr>().ok());
+            }
+        }
+
         /// Any text of address characters reads as std reads it.
         #[test]
         fn addresses_read_as_std_reads_them(text in "[0-9a-fA-F.:]{0,24}") {

@@ -109,6 +109,27 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// [`days_from_civil`] for years 0 to 9999 (four digits), in unsigned
+/// arithmetic (divisions by constants without sign fix-ups).
+fn days_from_civil_ad(year: i64, month: i64, day: i64) -> i64 {
+    let (Ok(year), Ok(month), Ok(day)) = (
+        u32::try_from(year),
+        u32::try_from(month),
+        u32::try_from(day),
+    ) else {
+        return days_from_civil(year, month, day);
+    };
+    // March-based years, so a leap day ends its year; shifted by 400 so
+    // January and February of year 0 stay unsigned.
+    let y = if month <= 2 { year + 399 } else { year + 400 };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (i64::from(era) - 1) * 146_097 + i64::from(doe) - 719_468
+}
+
 /// The form requests carry (`aws:CurrentTime`): exactly
 /// `YYYY-MM-DDThh:mm:ssZ`, read without the general parser's steps; `None`
 /// for anything else (the general parser then decides).
@@ -139,24 +160,16 @@ fn parse_plain_utc(s: &str) -> Option<i128> {
     else {
         return None;
     };
-    let mut value = [0i64; 7];
-    let groups: [&[u8]; 6] = [
-        &[y0, y1, y2, y3],
-        &[m0, m1],
-        &[d0, d1],
-        &[h0, h1],
-        &[n0, n1],
-        &[s0, s1],
-    ];
-    for (slot, group) in value.iter_mut().zip(groups) {
-        for &c in group {
-            if !c.is_ascii_digit() {
-                return None;
-            }
-            *slot = *slot * 10 + i64::from(c - b'0');
-        }
+    // Every digit at once (no branch per digit), then the fields.
+    let digits =
+        [y0, y1, y2, y3, m0, m1, d0, d1, h0, h1, n0, n1, s0, s1].map(|c| c.wrapping_sub(b'0'));
+    if digits.iter().fold(0u8, |bad, d| bad | u8::from(*d > 9)) != 0 {
+        return None;
     }
-    let [year, month, day, hour, minute, second, _] = value;
+    let [y0, y1, y2, y3, m0, m1, d0, d1, h0, h1, n0, n1, s0, s1] = digits.map(i64::from);
+    let year = ((y0 * 10 + y1) * 10 + y2) * 10 + y3;
+    let (month, day) = (m0 * 10 + m1, d0 * 10 + d1);
+    let (hour, minute, second) = (h0 * 10 + h1, n0 * 10 + n1, s0 * 10 + s1);
     if !(1..=12).contains(&month)
         || day < 1
         || day > days_in_month(year, month)
@@ -166,7 +179,7 @@ fn parse_plain_utc(s: &str) -> Option<i128> {
     {
         return None;
     }
-    let days = days_from_civil(year, month, day);
+    let days = days_from_civil_ad(year, month, day);
     let secs = days * 86_400 + hour * 3_600 + minute * 60 + second;
     Some(i128::from(secs) * 1_000_000_000)
 }
@@ -749,6 +762,23 @@ mod tests {
     }
 
     use super::*;
+
+    /// The unsigned reading of a day agrees with the signed one on every
+    /// day of four-digit years.
+    #[test]
+    fn unsigned_days_agree() {
+        for year in 0..=9999 {
+            for month in 1..=12 {
+                for day in [1, 15, 28, 29, 30, 31] {
+                    assert_eq!(
+                        days_from_civil_ad(year, month, day),
+                        days_from_civil(year, month, day),
+                        "{year}-{month}-{day}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn dates() {

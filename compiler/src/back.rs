@@ -582,6 +582,10 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
             let sid = s.sid.map(|sid| b.text(sid)).transpose()?;
             let actions = b.table.add_ids(&actions).map_err(full)?;
             let conditions = b.table.add_ids(&conditions).map_err(full)?;
+            let action = PatternTest {
+                negated: s.action_negated,
+                patterns: actions,
+            };
             b.table.statements.push(StatementCode {
                 sid,
                 index: id(s.index, "statements")?,
@@ -589,10 +593,8 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
                     model::Effect::Allow => Effect::Allow,
                     model::Effect::Deny => Effect::Deny,
                 },
-                action: PatternTest {
-                    negated: s.action_negated,
-                    patterns: actions,
-                },
+                actions: b.table.action_signature(&action),
+                action,
                 resource,
                 principal: s.principal.map(Builder::principal),
                 conditions,
@@ -609,6 +611,9 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
                 .statements
                 .iter()
                 .any(|s| s.effect == model::Effect::Deny),
+            // Set below, from the statements' signatures.
+            allow_actions: 0,
+            deny_actions: 0,
         });
     }
     if b.table.predicates.len() > limits.max_predicates {
@@ -619,6 +624,7 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
         )));
     }
     b.classes()?;
+    b.table.sign_actions();
 
     for (i, p) in norm.policies.iter().enumerate() {
         let name = b.text(p.name)?;

@@ -678,7 +678,9 @@ impl PlanCache {
             for &c in conditions {
                 let pred = match t.predicates.get(c as usize) {
                     Some(p) => {
-                        let fixed = s.fixed(p);
+                        // A plan answered once gains nothing from an
+                        // answer worked out ahead: its check reads the key.
+                        let fixed = if keep { s.fixed(p) } else { None };
                         let copy = if keep {
                             self.values.copy(t, p.test)
                         } else {

@@ -887,6 +887,7 @@ impl Structure for Eval<'_, '_> {
     /// Whether statement `id` can apply to the request's principal, action
     /// and resource, and how it names the caller; conditions and resource
     /// patterns with policy variables are left to [`Conditions::holds`].
+    #[inline]
     fn structural(&mut self, _id: usize, st: &StatementCode) -> Option<(Naming, bool)> {
         let t = self.s.t;
         let hit = t

@@ -582,6 +582,10 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
             let sid = s.sid.map(|sid| b.text(sid)).transpose()?;
             let actions = b.table.add_ids(&actions).map_err(full)?;
             let conditions = b.table.add_ids(&conditions).map_err(full)?;
+            let action = PatternTest {
+                negated: s.action_negated,
+                patterns: actions,
+            };
             b.table.statements.push(StatementCode {
                 sid,
                 index: id(s.index, "statements")?,
@@ -589,10 +593,8 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
                     model::Effect::Allow => Effect::Allow,
                     model::Effect::Deny => Effect::Deny,
                 },
-                action: PatternTest {
-                    negated: s.action_negated,
-                    patterns: actions,
-                },
+                actions: b.table.action_signature(&action),
+                action,
                 resource,
                 principal: s.principal.map(Builder::principal),
                 conditions,
@@ -609,6 +611,9 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
                 .statements
                 .iter()
                 .any(|s| s.effect == model::Effect::Deny),
+            // Set below, from the statements' signatures.
+            allow_actions: 0,
+            deny_actions: 0,
         });
     }
     if b.table.predicates.len() > limits.max_predicates {
@@ -619,6 +624,7 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
         )));
     }
     b.classes()?;
+    b.table.sign_actions();
 
     for (i, p) in norm.policies.iter().enumerate() {
         let name = b.text(p.name)?;
@@ -712,4 +718,113 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
         });
     }
     Ok(b.table)
+}
+
+#[cfg(test)]
+mod tests {
+    use sesame_runtime::Engine;
+    use sesame_spec::{Outcome, Request, Store};
+
+    use crate::compile::{check_spec, compile};
+
+    /// Statements of both effects, with `Action` and `NotAction`, over
+    /// more than 64 action patterns (so signatures fold pattern ids).
+    fn store() -> Store {
+        let many: Vec<String> = (0..70).map(|i| format!("\"svc{i}:Do\"")).collect();
+        let text = format!(
+            r#"{{
+  "policies": {{
+    "Wide": {{ "Version": "2012-10-17", "Statement": [
+      {{ "Effect": "Allow", "NotAction": "s3:*", "Resource": "*" }},
+      {{ "Effect": "Allow", "Action": [{}], "Resource": "*" }},
+      {{ "Effect": "Deny", "Action": ["svc69:Do", "iam:*"], "Resource": "*" }}
+    ] }},
+    "Narrow": {{ "Version": "2012-10-17", "Statement": [
+      {{ "Effect": "Deny", "NotAction": ["ses:*", "svc*"], "Resource": "*" }}
+    ] }}
+  }},
+  "principals": {{
+    "arn:aws:iam::111122223333:user/wide": {{ "policies": ["Wide"] }},
+    "arn:aws:iam::111122223333:user/both": {{ "policies": ["Wide", "Narrow"] }}
+  }}
+}}"#,
+            many.join(", ")
+        );
+        Store::from_json_text(&text, None).unwrap()
+    }
+
+    /// Every request answers as the spec does, on a scratch that keeps
+    /// plans and on one that keeps none: actions the store never names
+    /// (meeting only `NotAction`), ones matching a pattern whose id passes
+    /// 64, and ones only a wildcard matches.
+    #[test]
+    fn signatures_skip_nothing_that_applies() {
+        let store = store();
+        let engine = compile(&store).unwrap();
+        let mut kept = engine.scratch();
+        let mut cold = engine.scratch_with_plans(0);
+        let mut outcomes = Vec::new();
+        for user in ["wide", "both"] {
+            for action in [
+                "ec2:RunInstances",
+                "s3:GetObject",
+                "svc3:Do",
+                "svc69:Do",
+                "svc70:Do",
+                "iam:PassRole",
+                "ses:SendEmail",
+            ] {
+                let r = Request::new(
+                    &format!("arn:aws:iam::111122223333:user/{user}"),
+                    action,
+                    "arn:aws:s3:::bucket/key",
+                );
+                let spec = sesame_spec::evaluate(&store, &r).unwrap();
+                for scratch in [&mut kept, &mut cold] {
+                    let (d, _) = check_spec(&engine, scratch, &r).unwrap();
+                    assert_eq!(d.outcome, spec.outcome, "{user} {action}");
+                }
+                outcomes.push(spec.outcome);
+            }
+        }
+        // The store's author means all three outcomes.
+        for o in [Outcome::Allow, Outcome::ExplicitDeny, Outcome::ImplicitDeny] {
+            assert!(outcomes.contains(&o), "{o:?}");
+        }
+    }
+
+    /// A table whose signatures are not its action tests' is refused.
+    #[test]
+    fn wrong_signatures_are_refused() {
+        let engine = compile(&store()).unwrap();
+        let table = engine.table().clone();
+        assert!(table.statements.iter().any(|s| s.actions == u64::MAX));
+
+        let mut t = table.clone();
+        let s = t
+            .statements
+            .iter_mut()
+            .find(|s| s.actions != u64::MAX)
+            .unwrap();
+        s.actions &= !(s.actions & s.actions.wrapping_neg());
+        let err = Engine::new(t).unwrap_err();
+        assert!(err.is_bad_signature(), "{err}");
+        assert!(err.place().starts_with("statement "), "{err}");
+
+        let mut t = table.clone();
+        t.bodies[0].deny_actions = 0;
+        let err = Engine::new(t).unwrap_err();
+        assert!(err.is_bad_signature() && err.place() == "body 0", "{err}");
+
+        let mut t = table;
+        for s in &mut t.statements {
+            s.actions = 0;
+        }
+        for b in &mut t.bodies {
+            b.allow_actions = 0;
+            b.deny_actions = 0;
+        }
+        t.sign_actions();
+        assert!(Engine::new(t).is_ok());
+    }
 }

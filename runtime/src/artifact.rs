@@ -1679,6 +1679,9 @@ impl<'b> Reader<'b> {
                 len,
                 has_allow: flags & 1 != 0,
                 has_deny: flags & 2 != 0,
+                // Not written: set from the statements' signatures.
+                allow_actions: 0,
+                deny_actions: 0,
             });
         }
         Ok(bodies)
@@ -1686,7 +1689,11 @@ impl<'b> Reader<'b> {
 
     /// The statements section; their id lists go to `lists`.
     #[inline(never)]
-    fn statements(&mut self, lists: &mut Runs) -> Result<Vec<StatementCode>, ArtifactError> {
+    fn statements(
+        &mut self,
+        lists: &mut Runs,
+        arena: &[u32],
+    ) -> Result<Vec<StatementCode>, ArtifactError> {
         self.section = "statements";
         let n = self.count()?;
         let mut statements = Vec::with_capacity(n);
@@ -1725,6 +1732,8 @@ impl<'b> Reader<'b> {
                 None
             };
             let conditions = self.ids(lists)?;
+            // Not written: read off the action test.
+            let actions = crate::table::action_signature(arena, &action);
             statements.push(StatementCode {
                 sid,
                 index,
@@ -1733,6 +1742,7 @@ impl<'b> Reader<'b> {
                 resource,
                 principal,
                 conditions,
+                actions,
             });
         }
         Ok(statements)
@@ -1892,8 +1902,9 @@ impl<'b> Reader<'b> {
         let policies = self.policies()?;
         let policy_index = self.index("policy index")?;
 
-        let bodies = self.bodies()?;
-        let statements = self.statements(&mut list_runs)?;
+        let mut bodies = self.bodies()?;
+        let statements = self.statements(&mut list_runs, &lists)?;
+        crate::table::sign_bodies(&mut bodies, &statements);
         let predicates = self.predicates()?;
         self.section = "keys";
         let n = self.count()?;

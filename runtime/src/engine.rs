@@ -36,7 +36,8 @@ use crate::plan::{
 use crate::request::Request;
 use crate::table::{
     Cmp, Derived, Effect, GlobValue, PatternCode, Piece, PredicateCode, PrincipalCode,
-    PrincipalName, PrincipalTest, Qualifier, ResourceKind, Table, Template, Test, TextValue,
+    PrincipalName, PrincipalTest, Qualifier, ResourceKind, StatementCode, Table, Template, Test,
+    TextValue,
 };
 use crate::text::{AddressCache, both_lower_eq, lower_eq, lower_into, parse_date, parse_number};
 
@@ -325,16 +326,6 @@ impl CallerCode {
     /// The caller's kind.
     pub(crate) fn kind(&self) -> Kind {
         self.kind
-    }
-
-    /// The caller's account in `principal` (none for a service).
-    pub(crate) fn account_of<'p>(&self, principal: &'p str) -> Option<&'p str> {
-        self.caller(principal).account()
-    }
-
-    /// The ARN's resource part in `principal`.
-    pub(crate) fn resource_of<'p>(&self, principal: &'p str) -> &'p str {
-        self.caller(principal).resource
     }
 
     /// The record as numbers: the kind, then four `(start, end)` ranges.
@@ -900,9 +891,9 @@ impl Structure for Eval<'_, '_> {
     /// Whether statement `id` can apply to the request's principal, action
     /// and resource, and how it names the caller; conditions and resource
     /// patterns with policy variables are left to [`Conditions::holds`].
-    fn structural(&mut self, id: usize) -> Option<(Naming, bool)> {
+    #[inline]
+    fn structural(&mut self, _id: usize, st: &StatementCode) -> Option<(Naming, bool)> {
         let t = self.s.t;
-        let st = t.statements.get(id)?;
         let hit = t
             .ids(st.action.patterns)
             .iter()
@@ -1280,12 +1271,15 @@ impl Engine {
         let code = CallerCode::encode(&caller, request.principal);
         let facts = Facts {
             caller: code,
+            caller_account: caller.account(),
+            caller_resource: caller.resource,
             role_arn: role,
             principal_code: principal_id.filter(|_| principal_code.is_some()),
             resource_code: resource_id.filter(|_| resource_code.is_some()),
             resource_account,
             resource_policy_required: resource_policy_required(resource_kind, action),
             session,
+            actions: crate::table::ActionTable::request_signature(bits),
         };
         let who = Who {
             caller: Some(caller),

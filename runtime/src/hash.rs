@@ -193,6 +193,17 @@ impl StrIndex {
         self.entries.is_empty()
     }
 
+    /// Whether entry `entry`'s key is `key`: its range's bytes, without
+    /// the character-boundary checks of [`key_text`] (equal bytes of
+    /// valid UTF-8 are equal strings), the lengths first.
+    #[inline]
+    fn same_key(&self, text: &str, entry: usize, key: &[u8]) -> bool {
+        let Some((s, _)) = self.entries.get(entry) else {
+            return false;
+        };
+        s.end.wrapping_sub(s.start) as usize == key.len() && key_bytes(text, *s) == key
+    }
+
     #[inline]
     fn key_at<'t>(&self, text: &'t str, entry: usize) -> &'t str {
         self.entries.get(entry).map_or("", |e| key_text(text, e.0))
@@ -212,7 +223,7 @@ impl StrIndex {
                 return (i, None);
             }
             let entry = ((slot & 0xffff_ffff) as usize).wrapping_sub(1);
-            if slot >> 32 == tag && self.key_at(text, entry) == key {
+            if slot >> 32 == tag && self.same_key(text, entry, key.as_bytes()) {
                 return (i, Some(entry));
             }
             i = (i + 1) & mask;

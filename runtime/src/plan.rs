@@ -26,7 +26,7 @@
 
 use crate::decision::{CheckError, Layer, Outcome};
 use crate::engine::{CallerCode, Kind, Naming};
-use crate::table::{Effect, PredicateCode, ResourceKind, Table};
+use crate::table::{Effect, PredicateCode, ResourceKind, StatementCode, Table};
 use crate::text::{last_word, le_word, word_at};
 use crate::values::Values;
 
@@ -137,6 +137,9 @@ pub(crate) struct PlanCache {
     text: String,
     levels: Vec<Span>,
     entries: Vec<Entry>,
+    /// The allows of the plan being built, until its denies are all in
+    /// `entries` (kept for its capacity).
+    staged: Vec<Entry>,
     /// Condition predicates of the entries, copied out of the table, so a
     /// check reads them from the plan (hot) rather than from a table that
     /// may span gigabytes.
@@ -404,7 +407,7 @@ fn span(start: usize, end: usize) -> Span {
 /// its resource needs the request), and a predicate's answer when it reads
 /// only keys the engine derives from the plan's principal and resource.
 pub(crate) trait Structure {
-    fn structural(&mut self, id: usize) -> Option<(Naming, bool)>;
+    fn structural(&mut self, id: usize, st: &StatementCode) -> Option<(Naming, bool)>;
     fn fixed(&mut self, p: &PredicateCode) -> Option<Fixed>;
 }
 
@@ -437,17 +440,43 @@ pub(crate) struct Fixed {
 /// [`PlanCache::build`] to keep.
 pub(crate) struct Facts<'a> {
     pub(crate) caller: CallerCode,
+    /// The caller's account (none for a service) and its ARN's resource
+    /// part, as the check path read them.
+    pub(crate) caller_account: Option<&'a str>,
+    pub(crate) caller_resource: &'a str,
     pub(crate) role_arn: Option<&'a str>,
     pub(crate) principal_code: Option<u32>,
     pub(crate) resource_code: Option<u32>,
     pub(crate) resource_account: Option<&'a str>,
     pub(crate) resource_policy_required: bool,
     pub(crate) session: Option<u32>,
+    /// The action's signature
+    /// ([`crate::table::ActionTable::request_signature`]).
+    pub(crate) actions: u64,
+}
+
+/// Which statements of a layer's policies a walk keeps.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Walk {
+    /// Denies only (resource control policies).
+    Denies,
+    /// Denies, and allows.
+    Both,
+    /// Denies, and allows unless one of them is unconditional (the layer
+    /// then allows whatever the context: its allows are dropped, so a walk
+    /// stops looking for more once it meets one).
+    MustAllow,
 }
 
 impl PlanCache {
     /// Builds and keeps the plan for `key` from `facts`, filtering every
     /// layer's statements through `s`.
+    ///
+    /// One walk per layer: its denies go straight to the entries, its
+    /// allows to a staging list that follows the denies once every layer
+    /// is walked (the plan keeps all denies first, then the allows layer by
+    /// layer). Entries hold their condition ids until then; the
+    /// predicates are copied last, only for entries the plan keeps.
     pub(crate) fn build(
         &mut self,
         t: &Table,
@@ -457,40 +486,35 @@ impl PlanCache {
         s: &mut impl Structure,
     ) -> u32 {
         self.make_room();
+        // A cache that keeps no plan never finds one: no key to keep.
+        let keep = self.capacity > 0;
         let key_start = self.text.len();
-        self.text.push_str(key.principal);
-        self.text.push_str(key.action);
-        self.text.push_str(key.resource);
+        if keep {
+            self.text.push_str(key.principal);
+            self.text.push_str(key.action);
+            self.text.push_str(key.resource);
+        }
         let key_text = span(key_start, self.text.len());
-        let session_name = key.session.map(|n| self.push_text(n));
+        let session_name = key.session.filter(|_| keep).map(|n| self.push_text(n));
         let role_arn = facts.role_arn.map(|r| self.push_text(r));
         let resource_account = facts.resource_account.map(|a| self.push_text(a));
-        let principal_tags = self.push_tags(
-            t,
-            facts
-                .principal_code
-                .and_then(|i| t.principals.get(i as usize))
-                .map(|p| p.tags),
-        );
+        let principal_code = facts
+            .principal_code
+            .and_then(|i| t.principals.get(i as usize));
+        let resource_code = facts
+            .resource_code
+            .and_then(|i| t.resources.get(i as usize));
+        let principal_tags = self.push_tags(t, principal_code.map(|p| p.tags));
+        let resource_tags = self.push_tags(t, resource_code.map(|r| r.tags));
         let preds_start = self.preds.len();
-        let resource_tags = self.push_tags(
-            t,
-            facts
-                .resource_code
-                .and_then(|i| t.resources.get(i as usize))
-                .map(|r| r.tags),
-        );
 
         let kind = facts.caller.kind();
-        let caller_account = facts.caller.account_of(key.principal);
+        let caller_account = facts.caller_account;
         let service = kind == Kind::Service;
         let account_code = |a: Option<&str>| {
             a.and_then(|a| t.account_index.get(&t.text, a))
                 .and_then(|i| t.accounts.get(*i as usize))
         };
-        let principal_code = facts
-            .principal_code
-            .and_then(|i| t.principals.get(i as usize));
         let rcp_key = facts.resource_account.or(caller_account);
         let rcp_account = account_code(rcp_key);
         // Service-linked roles (path `/aws-service-role/`) are beyond SCPs;
@@ -499,10 +523,7 @@ impl PlanCache {
         let service_linked = match kind {
             Kind::RoleSession => principal_code.is_some_and(|p| p.service_linked),
             Kind::Service => false,
-            _ => facts
-                .caller
-                .resource_of(key.principal)
-                .starts_with("role/aws-service-role/"),
+            _ => facts.caller_resource.starts_with("role/aws-service-role/"),
         };
         let scp_account = if service || service_linked {
             None
@@ -512,53 +533,52 @@ impl PlanCache {
             account_code(caller_account)
         };
 
-        let resource_policies: &[u32] = facts
-            .resource_code
-            .and_then(|i| t.resources.get(i as usize))
-            .map_or(&[], |r| t.ids(r.policies));
+        let resource_policies: &[u32] = resource_code.map_or(&[], |r| t.ids(r.policies));
         let identity: &[u32] = principal_code.map_or(&[], |p| t.ids(p.policies));
         let boundary = principal_code.and_then(|p| p.boundary);
 
-        // Denies, layer by layer, as the spec collects them.
+        // Denies, layer by layer, as the spec collects them; the allows
+        // staged in the same walks, in the order the plan keeps them.
+        let sig = facts.actions;
         let denies_start = self.entries.len();
+        self.staged.clear();
         if let Some(a) = rcp_account {
             for level in &a.rcps {
-                self.push_entries(t, Layer::Rcp, level, Effect::Deny, s);
+                self.walk(t, Layer::Rcp, level, Walk::Denies, sig, s);
             }
         }
-        if let Some(a) = scp_account {
-            for level in &a.scps {
-                self.push_entries(t, Layer::Scp, level, Effect::Deny, s);
-            }
-        }
-        self.push_entries(t, Layer::Resource, resource_policies, Effect::Deny, s);
-        self.push_entries(t, Layer::Identity, identity, Effect::Deny, s);
-        if let Some(b) = boundary {
-            self.push_entries(t, Layer::Boundary, &[b], Effect::Deny, s);
-        }
-        if let Some(p) = facts.session {
-            self.push_entries(t, Layer::Session, &[p], Effect::Deny, s);
-        }
-        let denies = span(denies_start, self.entries.len());
-
-        // SCP levels whose allows depend on the request.
+        // SCP levels whose allows depend on the request (their spans in
+        // the staging list until it follows the denies).
         let levels_start = self.levels.len();
         if let Some(a) = scp_account {
             for level in &a.scps {
-                if let Some(g) = self.must_allow(t, Layer::Scp, level, s) {
+                if let Some(g) = self.walk(t, Layer::Scp, level, Walk::MustAllow, sig, s) {
                     self.levels.push(g);
                 }
             }
         }
-        let scp_levels = span(levels_start, self.levels.len());
-
-        let resource_allows =
-            self.push_entries(t, Layer::Resource, resource_policies, Effect::Allow, s);
-        let identity_allows = self.push_entries(t, Layer::Identity, identity, Effect::Allow, s);
-        let boundary = boundary.and_then(|b| self.must_allow(t, Layer::Boundary, &[b], s));
+        let resource_allows = self.walk(t, Layer::Resource, resource_policies, Walk::Both, sig, s);
+        let identity_allows = self.walk(t, Layer::Identity, identity, Walk::Both, sig, s);
+        let boundary =
+            boundary.and_then(|b| self.walk(t, Layer::Boundary, &[b], Walk::MustAllow, sig, s));
         let session = facts
             .session
-            .and_then(|p| self.must_allow(t, Layer::Session, &[p], s));
+            .and_then(|p| self.walk(t, Layer::Session, &[p], Walk::MustAllow, sig, s));
+        let denies = span(denies_start, self.entries.len());
+
+        // The allows follow the denies; then every kept entry's predicates.
+        let base = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+        let moved = |g: Span| Span {
+            start: g.start.saturating_add(base),
+            end: g.end.saturating_add(base),
+        };
+        self.entries.extend_from_slice(&self.staged);
+        for g in self.levels.get_mut(levels_start..).unwrap_or(&mut []) {
+            *g = moved(*g);
+        }
+        let scp_levels = span(levels_start, self.levels.len());
+        self.copy_predicates(t, denies_start, keep, s);
+
         let same_account = match (caller_account, facts.resource_account) {
             (Some(p), Some(r)) => p == r,
             (Some(_), None) => true,
@@ -581,10 +601,10 @@ impl PlanCache {
             same_account,
             denies,
             scp_levels,
-            resource_allows,
-            identity_allows,
-            boundary,
-            session,
+            resource_allows: moved(resource_allows.unwrap_or_default()),
+            identity_allows: moved(identity_allows.unwrap_or_default()),
+            boundary: boundary.map(moved),
+            session: session.map(moved),
         };
         self.insert(plan)
     }
@@ -609,17 +629,24 @@ impl PlanCache {
         }
     }
 
-    /// Pushes the entries of `effect` among `policies`' statements that
-    /// may apply.
-    fn push_entries(
+    /// Walks `policies`' statements that may apply (their action,
+    /// principal and fixed resource patterns match): denies to the
+    /// entries, allows (unless `walk` is [`Walk::Denies`]) to the staging
+    /// list, each entry's `preds` holding its statement's condition ids
+    /// (see [`PlanCache::copy_predicates`]). The span of the allows staged,
+    /// or, for [`Walk::MustAllow`], `None` when one of them is
+    /// unconditional (nothing staged then) and for [`Walk::Denies`].
+    fn walk(
         &mut self,
         t: &Table,
         layer: Layer,
         policies: &[u32],
-        effect: Effect,
+        walk: Walk,
+        sig: u64,
         s: &mut impl Structure,
-    ) -> Span {
-        let start = self.entries.len();
+    ) -> Option<Span> {
+        let staged = self.staged.len();
+        let mut want_allows = walk != Walk::Denies;
         for &policy in policies {
             let Some(body) = t
                 .policies
@@ -628,80 +655,121 @@ impl PlanCache {
             else {
                 continue;
             };
-            if !(match effect {
-                Effect::Allow => body.has_allow,
-                Effect::Deny => body.has_deny,
-            }) {
+            // The effects whose statements may match the action at all.
+            let deny = body.deny_actions & sig != 0;
+            let allow = want_allows && body.allow_actions & sig != 0;
+            if !(deny || allow) {
                 continue;
             }
-            let ids = body.first as usize..body.first as usize + body.len as usize;
-            for id in ids {
-                let Some(st) = t.statements.get(id) else {
-                    break;
+            let first = body.first as usize;
+            let statements = t
+                .statements
+                .get(first..first.saturating_add(body.len as usize))
+                .unwrap_or(&[]);
+            for (id, st) in (first..).zip(statements) {
+                let wanted = match st.effect {
+                    Effect::Deny => deny,
+                    Effect::Allow => allow && want_allows,
                 };
-                if st.effect != effect {
+                if !wanted || st.actions & sig == 0 {
                     continue;
                 }
-                if let Some((naming, dynamic)) = s.structural(id) {
-                    let conditions = t.ids(st.conditions);
-                    let first = self.preds.len();
-                    for &c in conditions {
-                        if let Some(p) = t.predicates.get(c as usize) {
-                            let fixed = s.fixed(p);
-                            let (code, copied) = match self.values.copy(t, p.test) {
-                                Some(test) => (PredicateCode { test, ..*p }, true),
-                                None => (*p, false),
-                            };
-                            self.preds.push(PlanPredicate {
-                                id: c,
-                                code,
-                                copied,
-                                shared: true,
-                                fixed,
-                            });
+                let Some((naming, dynamic)) = s.structural(id, st) else {
+                    continue;
+                };
+                let entry = Entry {
+                    id: u32::try_from(id).unwrap_or(u32::MAX),
+                    policy,
+                    index: st.index,
+                    preds: Span {
+                        start: st.conditions.start,
+                        end: st.conditions.end,
+                    },
+                    layer,
+                    naming,
+                    dynamic,
+                };
+                match st.effect {
+                    Effect::Deny => self.entries.push(entry),
+                    Effect::Allow => {
+                        if walk == Walk::MustAllow && entry.unconditional() {
+                            // The layer allows whatever the context.
+                            want_allows = false;
+                            self.staged.truncate(staged);
+                        } else {
+                            self.staged.push(entry);
                         }
                     }
-                    if self.preds.len() - first != conditions.len() {
-                        // A dangling predicate id (refused by validation):
-                        // the statement can never apply.
-                        self.preds.truncate(first);
-                        continue;
-                    }
-                    self.entries.push(Entry {
-                        id: u32::try_from(id).unwrap_or(u32::MAX),
-                        policy,
-                        index: st.index,
-                        preds: span(first, self.preds.len()),
-                        layer,
-                        naming,
-                        dynamic,
-                    });
                 }
             }
         }
-        span(start, self.entries.len())
+        want_allows.then(|| span(staged, self.staged.len()))
     }
 
-    /// The allows a layer must show, unless one of them is unconditional
-    /// (then the layer allows whatever the context, and `None`).
-    fn must_allow(
-        &mut self,
-        t: &Table,
-        layer: Layer,
-        policies: &[u32],
-        s: &mut impl Structure,
-    ) -> Option<Span> {
-        let preds = self.preds.len();
-        let g = self.push_entries(t, layer, policies, Effect::Allow, s);
-        if self.entries(g).iter().any(Entry::unconditional) {
-            // Nothing to check: drop what was pushed.
-            self.entries.truncate(g.start as usize);
-            self.preds.truncate(preds);
-            return None;
+    /// Replaces the condition ids of the entries from `from` on with their
+    /// predicates, copied (with their values, when `keep`: a plan that
+    /// stays is answered from the cache's own copies) into the cache's
+    /// predicate list.
+    fn copy_predicates(&mut self, t: &Table, from: usize, keep: bool, s: &mut impl Structure) {
+        for i in from..self.entries.len() {
+            let Some(e) = self.entries.get(i) else { break };
+            let conditions = t.lists.get(e.preds.range()).unwrap_or(&[]);
+            let first = self.preds.len();
+            for &c in conditions {
+                let pred = match t.predicates.get(c as usize) {
+                    Some(p) => {
+                        // A plan answered once gains nothing from an
+                        // answer worked out ahead: its check reads the key.
+                        let fixed = if keep { s.fixed(p) } else { None };
+                        let copy = if keep {
+                            self.values.copy(t, p.test)
+                        } else {
+                            None
+                        };
+                        let (code, copied) = match copy {
+                            Some(test) => (PredicateCode { test, ..*p }, true),
+                            None => (*p, false),
+                        };
+                        PlanPredicate {
+                            id: c,
+                            code,
+                            copied,
+                            shared: true,
+                            fixed,
+                        }
+                    }
+                    // A dangling predicate id (refused by validation): the
+                    // statement can never apply.
+                    None => NEVER,
+                };
+                self.preds.push(pred);
+            }
+            let preds = span(first, self.preds.len());
+            if let Some(e) = self.entries.get_mut(i) {
+                e.preds = preds;
+            }
         }
-        Some(g)
     }
 }
+
+/// A predicate that never holds: a `Null` test with neither answer, of a
+/// key no request carries and no table holds.
+const NEVER: PlanPredicate = PlanPredicate {
+    id: u32::MAX,
+    code: PredicateCode {
+        key: u32::MAX,
+        qualifier: None,
+        if_exists: false,
+        negated: false,
+        test: crate::table::Test::Null {
+            when_missing: false,
+            when_present: false,
+        },
+    },
+    copied: false,
+    shared: true,
+    fixed: None,
+};
 
 /// Whether the resource's own policy must allow even within the account.
 pub(crate) fn resource_policy_required(kind: ResourceKind, lower_action: &str) -> bool {
@@ -874,7 +942,7 @@ mod tests {
     struct Nothing;
 
     impl Structure for Nothing {
-        fn structural(&mut self, _: usize) -> Option<(Naming, bool)> {
+        fn structural(&mut self, _: usize, _: &StatementCode) -> Option<(Naming, bool)> {
             None
         }
 
@@ -886,12 +954,15 @@ mod tests {
     fn facts() -> Facts<'static> {
         Facts {
             caller: CallerCode::of("arn:aws:iam::111122223333:user/a").unwrap(),
+            caller_account: Some("111122223333"),
+            caller_resource: "user/a",
             role_arn: None,
             principal_code: None,
             resource_code: None,
             resource_account: None,
             resource_policy_required: false,
             session: None,
+            actions: u64::MAX,
         }
     }
 

@@ -6,7 +6,7 @@ use std::fmt;
 use crate::glob::Program;
 use crate::hash::StrIndex;
 use crate::table::{
-    GlobValue, Ids, PatternCode, Piece, Span, Str, Table, Tags, Template, Test, TextValue,
+    Effect, GlobValue, Ids, PatternCode, Piece, Span, Str, Table, Tags, Template, Test, TextValue,
 };
 
 /// What is wrong with a table.
@@ -21,6 +21,8 @@ enum Problem {
     BadCaller,
     /// Two context keys with one name.
     DuplicateKey,
+    /// An action signature that is not its statement's or body's.
+    BadSignature,
 }
 
 /// A table whose ids or ranges point nowhere: where, and what.
@@ -67,6 +69,12 @@ impl TableError {
     /// Whether two context keys share a name.
     pub fn is_duplicate_key(&self) -> bool {
         self.0.problem == Problem::DuplicateKey
+    }
+
+    /// Whether a statement's or body's action signature is not the one its
+    /// action tests give ([`crate::table::Table::sign_actions`]).
+    pub fn is_bad_signature(&self) -> bool {
+        self.0.problem == Problem::BadSignature
     }
 
     /// Context keys `first` and `second` share a name.
@@ -157,6 +165,17 @@ fn not_a_string(t: &Table, at: At<'_>, s: Str) -> TableError {
             s.start,
             s.end,
             t.text.len()
+        ),
+    )
+}
+
+#[cold]
+fn bad_signature(at: At<'_>, found: u64, expected: u64) -> TableError {
+    TableError::new(
+        Problem::BadSignature,
+        at,
+        format!(
+            "action signature `{found:#x}` is not `{expected:#x}`, the one its action tests give"
         ),
     )
 }
@@ -252,8 +271,16 @@ pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
         if let Some(sid) = s.sid {
             text(t, at, sid)?;
         }
+        let mut sig = 0u64;
         for p in ids(t, at, s.action.patterns)? {
             within(at, "action pattern", *p, t.actions.patterns.len())?;
+            sig |= 1u64 << (p % 64);
+        }
+        if s.action.negated {
+            sig = u64::MAX;
+        }
+        if s.actions != sig {
+            return Err(bad_signature(at, s.actions, sig));
         }
         if let Some(r) = &s.resource {
             for p in ids(t, at, r.patterns)? {
@@ -262,6 +289,28 @@ pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
         }
         for c in ids(t, at, s.conditions)? {
             within(at, "predicate", *c, t.predicates.len())?;
+        }
+    }
+    // Bodies' signatures, from their statements' (checked above).
+    for (i, b) in t.bodies.iter().enumerate() {
+        let (mut allow, mut deny) = (0u64, 0u64);
+        let first = b.first as usize;
+        for s in t
+            .statements
+            .get(first..first + b.len as usize)
+            .unwrap_or(&[])
+        {
+            match s.effect {
+                Effect::Allow => allow |= s.actions,
+                Effect::Deny => deny |= s.actions,
+            }
+        }
+        let at = At("body", i);
+        if b.allow_actions != allow {
+            return Err(bad_signature(at, b.allow_actions, allow));
+        }
+        if b.deny_actions != deny {
+            return Err(bad_signature(at, b.deny_actions, deny));
         }
     }
     index(

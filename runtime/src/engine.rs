@@ -74,11 +74,19 @@ pub struct Scratch {
     /// Per context key: the epoch of the last request that carried it
     /// (high half) and 1 + the position of its first entry there.
     key_memo: Vec<Cell<u64>>,
-    /// The last contexts' keys, with their ids.
-    layout: KeyCache,
-    /// The last addresses read, with what they read as.
-    addresses: AddressCache,
+    /// What the last requests carried, remembered for the next ones.
+    seen: Seen,
     plans: PlanCache,
+}
+
+/// What a scratch space remembers from one request to the next, since a
+/// sender's requests repeat their strings: the context keys it met, with
+/// their ids, and the addresses it read, with what they read as. Both are
+/// small direct-mapped caches whose hits compare the whole text.
+#[derive(Clone, Debug, Default)]
+struct Seen {
+    keys: KeyCache,
+    addresses: AddressCache,
 }
 
 /// Results computed during one request: condition predicates and resource
@@ -407,8 +415,7 @@ struct Setting<'a> {
     key_memo: &'a [Cell<u64>],
     /// The engine's context keys by name.
     names: &'a KeyNames,
-    layout: &'a KeyCache,
-    addresses: &'a AddressCache,
+    seen: &'a Seen,
     /// Whether the context's keys have been resolved into `key_memo`.
     resolved: Cell<bool>,
     /// The last request value read as a date, a number and an address
@@ -486,7 +493,7 @@ impl<'a> Setting<'a> {
             context::resolve(
                 self.context,
                 self.names,
-                self.layout,
+                &self.seen.keys,
                 self.key_memo,
                 self.epoch,
             );
@@ -513,8 +520,7 @@ impl<'a> Setting<'a> {
             // No key is looked up in a context, so none is memoised.
             key_memo: &[],
             names: self.names,
-            layout: self.layout,
-            addresses: self.addresses,
+            seen: self.seen,
             resolved: Cell::new(true),
             parsed: Parsed::default(),
         }
@@ -671,13 +677,15 @@ impl<'a> Setting<'a> {
             },
             Test::Bool(vs) => v.words(*vs).iter().any(|p| lower_eq(value, v.str(*p))),
             Test::Binary(vs) => v.words(*vs).iter().any(|p| v.str(*p) == value),
-            Test::Ip(vs) => match cached(&self.parsed.ip, value, |v| self.addresses.parse(v)) {
-                Some(a) => v
-                    .cidrs(*vs)
-                    .iter()
-                    .any(|c| c.is_some_and(|c| c.contains(a))),
-                None => false,
-            },
+            Test::Ip(vs) => {
+                match cached(&self.parsed.ip, value, |v| self.seen.addresses.parse(v)) {
+                    Some(a) => v
+                        .cidrs(*vs)
+                        .iter()
+                        .any(|c| c.is_some_and(|c| c.contains(a))),
+                    None => false,
+                }
+            }
         }
     }
 
@@ -888,11 +896,11 @@ impl Structure for Eval<'_, '_> {
         Some(Fixed { result, keys })
     }
 
-    /// Whether statement `id` can apply to the request's principal, action
+    /// Whether statement `st` can apply to the request's principal, action
     /// and resource, and how it names the caller; conditions and resource
     /// patterns with policy variables are left to [`Conditions::holds`].
     #[inline]
-    fn structural(&mut self, _id: usize, st: &StatementCode) -> Option<(Naming, bool)> {
+    fn structural(&mut self, st: &StatementCode) -> Option<(Naming, bool)> {
         let t = self.s.t;
         let hit = t
             .ids(st.action.patterns)
@@ -1131,8 +1139,7 @@ impl Engine {
             plans,
             hits,
             key_memo,
-            layout,
-            addresses,
+            seen,
             ..
         } = scratch;
         hits.clear();
@@ -1160,13 +1167,7 @@ impl Engine {
                 Tags::Plan(plans, plan.resource_tags),
             ],
         };
-        let setting = self.setting(
-            request,
-            who,
-            &[],
-            *epoch,
-            (key_memo.as_slice(), layout, addresses),
-        );
+        let setting = self.setting(request, who, &[], *epoch, (key_memo.as_slice(), seen));
         let mut ev = Eval {
             s: setting,
             memo,
@@ -1206,8 +1207,7 @@ impl Engine {
             key: role_key,
             role_arn,
             key_memo,
-            layout,
-            addresses,
+            seen,
             plans,
             ..
         } = scratch;
@@ -1292,13 +1292,7 @@ impl Engine {
                 Tags::Store(resource_code.map(|r| r.tags)),
             ],
         };
-        let setting = self.setting(
-            request,
-            who,
-            bits,
-            *epoch,
-            (key_memo.as_slice(), layout, addresses),
-        );
+        let setting = self.setting(request, who, bits, *epoch, (key_memo.as_slice(), seen));
         let mut ev = Eval {
             s: setting,
             memo,
@@ -1315,7 +1309,7 @@ impl Engine {
         who: Who<'a>,
         action_bits: &'a [u64],
         epoch: u32,
-        (key_memo, key_layout, addresses): (&'a [Cell<u64>], &'a KeyCache, &'a AddressCache),
+        (key_memo, seen): (&'a [Cell<u64>], &'a Seen),
     ) -> Setting<'a> {
         Setting {
             t: &self.table,
@@ -1332,8 +1326,7 @@ impl Engine {
             epoch,
             key_memo,
             names: &self.names,
-            layout: key_layout,
-            addresses,
+            seen,
             resolved: Cell::new(false),
             parsed: Parsed::default(),
         }
@@ -1348,7 +1341,7 @@ impl Scratch {
             self.engine = engine.id;
             self.action_valid = false;
             self.plans.clear();
-            self.layout.clear();
+            self.seen.keys.clear();
         }
         if self.key_memo.len() != t.keys.len() {
             self.key_memo = vec![Cell::new(0); t.keys.len()];

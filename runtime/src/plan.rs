@@ -407,7 +407,7 @@ fn span(start: usize, end: usize) -> Span {
 /// its resource needs the request), and a predicate's answer when it reads
 /// only keys the engine derives from the plan's principal and resource.
 pub(crate) trait Structure {
-    fn structural(&mut self, id: usize, st: &StatementCode) -> Option<(Naming, bool)>;
+    fn structural(&mut self, st: &StatementCode) -> Option<(Naming, bool)>;
     fn fixed(&mut self, p: &PredicateCode) -> Option<Fixed>;
 }
 
@@ -674,7 +674,7 @@ impl PlanCache {
                 if !wanted || st.actions & sig == 0 {
                     continue;
                 }
-                let Some((naming, dynamic)) = s.structural(id, st) else {
+                let Some((naming, dynamic)) = s.structural(st) else {
                     continue;
                 };
                 let entry = Entry {
@@ -942,7 +942,7 @@ mod tests {
     struct Nothing;
 
     impl Structure for Nothing {
-        fn structural(&mut self, _: usize, _: &StatementCode) -> Option<(Naming, bool)> {
+        fn structural(&mut self, _: &StatementCode) -> Option<(Naming, bool)> {
             None
         }
 

@@ -444,39 +444,10 @@ fn dotted_quad(b: &[u8], mut at: usize) -> Option<([u8; 4], usize)> {
     Some((octets, at))
 }
 
+/// A dotted-quad IPv4 address, the whole of `s`.
 fn parse_v4(s: &str) -> Option<std::net::Ipv4Addr> {
-    let mut octets = [0u8; 4];
-    let mut index = 0usize;
-    let mut value = 0u32;
-    let mut digits = 0u32;
-    let mut leading_zero = false;
-    for c in s.bytes() {
-        if c == b'.' {
-            if digits == 0 {
-                return None;
-            }
-            *octets.get_mut(index)? = u8::try_from(value).ok()?;
-            index += 1;
-            (value, digits) = (0, 0);
-        } else if c.is_ascii_digit() {
-            if digits == 1 && leading_zero {
-                return None;
-            }
-            leading_zero = digits == 0 && c == b'0';
-            value = value * 10 + u32::from(c - b'0');
-            digits += 1;
-            if digits > 3 {
-                return None;
-            }
-        } else {
-            return None;
-        }
-    }
-    if index != 3 || digits == 0 {
-        return None;
-    }
-    *octets.get_mut(3)? = u8::try_from(value).ok()?;
-    Some(std::net::Ipv4Addr::from(octets))
+    let (octets, end) = dotted_quad(s.as_bytes(), 0)?;
+    (end == s.len()).then(|| std::net::Ipv4Addr::from(octets))
 }
 
 /// A CIDR block from a policy, read once.

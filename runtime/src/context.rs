@@ -13,7 +13,10 @@
 //! ([`KeyCache`], indexed by a key's length and last bytes): a key met
 //! before costs a length and up to five word comparisons. Any other key is
 //! lower-cased and looked up in the engine's name map ([`KeyNames`]), and
-//! remembered for the next request.
+//! remembered for the next request. Whole contexts are remembered too
+//! ([`Shape`]): a context whose keys, in order, are those of one met
+//! before (a sender's code builds every request's context the same way)
+//! writes that one's ids without looking a key up.
 
 use std::cell::Cell;
 
@@ -111,6 +114,102 @@ struct Slot([Cell<u64>; 6]);
 #[derive(Clone, Debug)]
 pub(crate) struct KeyCache {
     slots: Box<[Slot; REMEMBERED]>,
+    /// Whole contexts met before, by their keys in order.
+    shapes: Box<[Shape; SHAPES]>,
+}
+
+/// Contexts a scratch space remembers whole (a power of two).
+const SHAPES: usize = 16;
+
+/// The most keys a remembered context has.
+const SHAPE_KEYS: usize = 8;
+
+/// The longest key a remembered context has (its bytes are four words).
+const SHAPE_LONGEST: usize = 32;
+
+/// The keys of one context met before, in order, with the memo entries
+/// they resolved to: a context with the same keys in the same order (a
+/// sender's requests are built by one piece of code) writes those entries
+/// without looking any key up.
+///
+/// Each key is its length and four words: the first, second and third
+/// eight bytes (0 past the end) and the last eight. Keys are eight to
+/// [`SHAPE_LONGEST`] bytes, so every byte is in some word and equal words
+/// and lengths mean equal keys.
+#[derive(Clone, Debug)]
+struct Shape {
+    /// The number of keys (0: empty).
+    len: Cell<usize>,
+    keys: [[Cell<u64>; 5]; SHAPE_KEYS],
+    /// The memo entries to write, `(id, 1 + position)`, last to first so
+    /// that a key's first position is written last; `len` of them at most.
+    writes: [Cell<(u32, u32)>; SHAPE_KEYS],
+    /// How many of `writes` are in use.
+    written: Cell<usize>,
+}
+
+impl Default for Shape {
+    fn default() -> Shape {
+        Shape {
+            len: Cell::new(0),
+            keys: std::array::from_fn(|_| std::array::from_fn(|_| Cell::new(0))),
+            writes: std::array::from_fn(|_| Cell::new((NONE, 0))),
+            written: Cell::new(0),
+        }
+    }
+}
+
+/// A key's words as a [`Shape`] holds them, when it can hold it.
+#[inline]
+fn shape_words(key: &str) -> Option<[u64; 5]> {
+    let b = key.as_bytes();
+    let n = b.len();
+    if n > SHAPE_LONGEST {
+        return None;
+    }
+    let (first, last) = (b.first_chunk::<8>()?, b.last_chunk::<8>()?);
+    Some([
+        n as u64,
+        u64::from_le_bytes(*first),
+        word_at(b, 8),
+        word_at(b, 16),
+        u64::from_le_bytes(*last),
+    ])
+}
+
+/// The slot a context of these keys is remembered in: its length and its
+/// first and last keys' lengths.
+#[inline]
+fn shape_index(context: &[(&str, &[&str])]) -> usize {
+    let (Some((first, _)), Some((last, _))) = (context.first(), context.last()) else {
+        return 0;
+    };
+    let mix = (context.len() | first.len() << 8 | last.len() << 16) as u64;
+    (mix.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 60) as usize % SHAPES
+}
+
+impl Shape {
+    /// Whether it holds exactly `context`'s keys, in order.
+    #[inline]
+    fn holds(&self, context: &[(&str, &[&str])]) -> bool {
+        if self.len.get() != context.len() {
+            return false;
+        }
+        context
+            .iter()
+            .zip(&self.keys)
+            .all(|((key, _), [n, w0, w1, w2, last])| {
+                let b = key.as_bytes();
+                let len = b.len();
+                len as u64 == n.get()
+                    && b.first_chunk::<8>()
+                        .is_some_and(|w| u64::from_le_bytes(*w) == w0.get())
+                    && b.last_chunk::<8>()
+                        .is_some_and(|w| u64::from_le_bytes(*w) == last.get())
+                    && (len <= 16 || word_at(b, 8) == w1.get())
+                    && (len <= 24 || word_at(b, 16) == w2.get())
+            })
+    }
 }
 
 /// The id of a key no policy reads (past the end of every memo).
@@ -127,6 +226,7 @@ impl Default for KeyCache {
                     Cell::new(if i == 0 { EMPTY } else { 0 })
                 }))
             })),
+            shapes: Box::new(std::array::from_fn(|_| Shape::default())),
         }
     }
 }
@@ -179,6 +279,10 @@ impl KeyCache {
 /// position of its first entry in `memo` (`epoch` in the high half, 1 +
 /// the position in the low half). The entries are met last to first, so a
 /// key's first entry is written last and wins.
+///
+/// A context whose keys, in order, are those of one met before (a
+/// [`Shape`]) writes the entries that one resolved to; any other is
+/// resolved key by key and remembered.
 pub(crate) fn resolve(
     context: &[(&str, &[&str])],
     names: &KeyNames,
@@ -186,11 +290,44 @@ pub(crate) fn resolve(
     memo: &[Cell<u64>],
     epoch: u32,
 ) {
-    for (i, (key, _)) in context.iter().enumerate().rev() {
-        // `NONE` is past the end of the memo: nothing to record.
-        if let Some(cell) = memo.get(cache.id(key, names) as usize) {
-            cell.set((u64::from(epoch) << 32) | (i as u64 + 1));
+    let high = u64::from(epoch) << 32;
+    let shape = cache.shapes.get(shape_index(context));
+    if let Some(shape) = shape.filter(|s| s.holds(context)) {
+        for w in shape.writes.iter().take(shape.written.get()) {
+            let (id, at) = w.get();
+            if let Some(cell) = memo.get(id as usize) {
+                cell.set(high | u64::from(at));
+            }
         }
+        return;
+    }
+    // Remembered when every key fits a shape.
+    let shape = shape.filter(|_| context.len() <= SHAPE_KEYS);
+    let mut fits = shape.is_some();
+    let mut written = 0;
+    for (i, (key, _)) in context.iter().enumerate().rev() {
+        let id = cache.id(key, names);
+        // `NONE` is past the end of the memo: nothing to record.
+        if let Some(cell) = memo.get(id as usize) {
+            cell.set(high | (i as u64 + 1));
+            if let Some(w) = shape.and_then(|s| s.writes.get(written)) {
+                w.set((id, i as u32 + 1));
+                written += 1;
+            }
+        }
+        match (shape.and_then(|s| s.keys.get(i)), shape_words(key)) {
+            (Some(slot), Some(words)) if fits => {
+                for (c, w) in slot.iter().zip(words) {
+                    c.set(w);
+                }
+            }
+            _ => fits = false,
+        }
+    }
+    if let Some(shape) = shape {
+        // A context that does not fit leaves the slot empty.
+        shape.written.set(if fits { written } else { 0 });
+        shape.len.set(if fits { context.len() } else { 0 });
     }
 }
 
@@ -277,6 +414,64 @@ mod tests {
         assert_eq!(position(&memo, 2, 3), None);
         // An earlier epoch's entries do not count.
         assert_eq!(position(&memo, 2, 2), Some(3));
+    }
+
+    /// Contexts resolved through a scratch's remembered keys and shapes
+    /// give the positions a fresh cache gives, whatever was met before:
+    /// the same context again, and then with one byte of one key changed
+    /// (every length, every offset), with keys in other letter cases, in
+    /// other orders and numbers, too short or too long to be remembered.
+    #[test]
+    fn remembered_contexts_resolve_as_fresh_ones() {
+        let base = "aws:requestedregion:and-some-more-x";
+        let mut vocabulary: Vec<String> = (1..=base.len()).map(|n| base[..n].to_owned()).collect();
+        vocabulary.push(base.to_uppercase());
+        vocabulary.push("ses:Recipients".to_owned());
+        let mut store: Vec<String> = vocabulary.iter().map(|k| k.to_lowercase()).collect();
+        store.sort();
+        store.dedup();
+        let store: Vec<&str> = store.iter().map(String::as_str).collect();
+        let n = names(&store);
+        let cache = KeyCache::default();
+        let v: &[&str] = &["x"];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound as u64) as usize
+        };
+        let mut epoch = 0;
+        for _ in 0..4000 {
+            let len = next(11);
+            let keys: Vec<String> = (0..len)
+                .map(|_| vocabulary[next(vocabulary.len())].clone())
+                .collect();
+            let mut changed = keys.clone();
+            if let Some(key) = changed.get_mut(next(len.max(1))) {
+                let mut b = key.clone().into_bytes();
+                let at = next(b.len());
+                b[at] = b'_';
+                *key = String::from_utf8(b).unwrap();
+            }
+            // The context, again (a remembered shape whenever it could be
+            // remembered), then the context with a byte changed.
+            for keys in [&keys, &keys, &changed] {
+                epoch += 1;
+                let context: Vec<(&str, &[&str])> = keys.iter().map(|k| (k.as_str(), v)).collect();
+                let memo = vec![Cell::new(0u64); store.len()];
+                let fresh = vec![Cell::new(0u64); store.len()];
+                resolve(&context, &n, &cache, &memo, epoch);
+                resolve(&context, &n, &KeyCache::default(), &fresh, epoch);
+                for id in 0..store.len() as u32 {
+                    assert_eq!(
+                        position(&memo, id, epoch),
+                        position(&fresh, id, epoch),
+                        "context {context:?}, key {id}"
+                    );
+                }
+            }
+        }
     }
 
     /// Keys of every remembered length that differ from a remembered key

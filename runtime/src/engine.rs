@@ -404,9 +404,9 @@ struct Setting<'a> {
     /// `caller` when a check first needs its account or name.
     caller_code: CallerCode,
     caller: Cell<Option<Caller<'a>>>,
-    role_arn: Option<&'a str>,
+    role_arn: Text<'a>,
     principal_code: Option<&'a PrincipalCode>,
-    resource_account: Option<&'a str>,
+    resource_account: Text<'a>,
     /// The caller's and the resource's tags.
     tags: [Tags<'a>; 2],
     /// The action's class (only while a plan is built).
@@ -452,6 +452,24 @@ fn cached<T: Copy>(
 fn bit(bits: &[u64], i: u32) -> bool {
     bits.get((i / 64) as usize)
         .is_some_and(|w| w & (1u64 << (i % 64)) != 0)
+}
+
+/// A string a check may need (the role ARN, the resource's account):
+/// already in hand while a plan is built, in the plan's text when a check
+/// answers from one, and then only sliced out when read.
+#[derive(Clone, Copy)]
+enum Text<'a> {
+    Ready(Option<&'a str>),
+    Plan(&'a PlanCache, Option<crate::plan::Span>),
+}
+
+impl<'a> Text<'a> {
+    fn get(self) -> Option<&'a str> {
+        match self {
+            Text::Ready(s) => s,
+            Text::Plan(cache, span) => cache.str(span),
+        }
+    }
 }
 
 /// Where an entry's tags come from: the store's entry while a plan is
@@ -551,7 +569,7 @@ impl<'a> Setting<'a> {
             Derived::PrincipalIsAwsService => one(if service { "true" } else { "false" }),
             Derived::PrincipalServiceName => service.then_some(Vals::One(self.principal)),
             Derived::PrincipalArn => {
-                (!service).then_some(Vals::One(self.role_arn.unwrap_or(self.principal)))
+                (!service).then_some(Vals::One(self.role_arn.get().unwrap_or(self.principal)))
             }
             Derived::PrincipalAccount => self.caller().account().map(Vals::One),
             Derived::PrincipalType => match self.caller_code.kind() {
@@ -564,7 +582,7 @@ impl<'a> Setting<'a> {
             Derived::Username => {
                 (self.caller_code.kind() == Kind::User).then_some(Vals::One(self.caller().name))
             }
-            Derived::ResourceAccount => self.resource_account.map(Vals::One),
+            Derived::ResourceAccount => self.resource_account.get().map(Vals::One),
             Derived::PrincipalTag => self.tags[0].get(self.t, key).map(Vals::One),
             Derived::ResourceTag => self.tags[1].get(self.t, key).map(Vals::One),
         }
@@ -732,7 +750,7 @@ impl<'a> Setting<'a> {
                         None
                     } else if **value == *self.principal {
                         Some(Naming::Direct)
-                    } else if self.role_arn == Some(&**value) {
+                    } else if self.role_arn.get() == Some(&**value) {
                         Some(Naming::Broad)
                     } else if **value == *self.caller().account
                         || root_account.as_deref() == Some(self.caller().account)
@@ -784,7 +802,7 @@ impl<'a> Setting<'a> {
             Kind::Root => account_listed(),
             Kind::RoleSession => {
                 account_listed()
-                    && self.role_arn.is_some_and(aws_listed)
+                    && self.role_arn.get().is_some_and(aws_listed)
                     && aws_listed(self.principal)
             }
             Kind::User | Kind::Federated | Kind::OtherArn => {
@@ -811,9 +829,9 @@ struct Who<'a> {
     /// The caller, when already read.
     caller: Option<Caller<'a>>,
     code: CallerCode,
-    role_arn: Option<&'a str>,
+    role_arn: Text<'a>,
     principal_code: Option<&'a PrincipalCode>,
-    resource_account: Option<&'a str>,
+    resource_account: Text<'a>,
     /// The caller's and the resource's tags.
     tags: [Tags<'a>; 2],
 }
@@ -1157,11 +1175,11 @@ impl Engine {
         let who = Who {
             caller: None,
             code: plan.caller,
-            role_arn: plans.str(plan.role_arn),
+            role_arn: Text::Plan(plans, plan.role_arn),
             principal_code: plan
                 .principal_code
                 .and_then(|i| t.principals.get(i as usize)),
-            resource_account: plans.str(plan.resource_account),
+            resource_account: Text::Plan(plans, plan.resource_account),
             tags: [
                 Tags::Plan(plans, plan.principal_tags),
                 Tags::Plan(plans, plan.resource_tags),
@@ -1189,6 +1207,8 @@ impl Engine {
     /// Works out the static half of a request (who calls, the resource's
     /// entry and account, the statements whose action, principal and fixed
     /// resource patterns match) and keeps it in the scratch's plan cache.
+    /// Kept out of line: a warm check never runs it.
+    #[inline(never)]
     fn build_plan(
         &self,
         scratch: &mut Scratch,
@@ -1284,9 +1304,9 @@ impl Engine {
         let who = Who {
             caller: Some(caller),
             code,
-            role_arn: role,
+            role_arn: Text::Ready(role),
             principal_code,
-            resource_account,
+            resource_account: Text::Ready(resource_account),
             tags: [
                 Tags::Store(principal_code.map(|p| p.tags)),
                 Tags::Store(resource_code.map(|r| r.tags)),
@@ -1335,6 +1355,7 @@ impl Engine {
 
 impl Scratch {
     /// Sizes the memo tables for `engine` and starts a new request epoch.
+    #[inline]
     fn fit(&mut self, engine: &Engine) {
         let t = &engine.table;
         if self.engine != engine.id {

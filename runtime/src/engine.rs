@@ -662,7 +662,7 @@ impl<'a> Setting<'a> {
         match test {
             Test::Null { .. } => false,
             Test::Equals(vs) => v.text_values(*vs).iter().any(|x| match x {
-                TextValue::Text(t) => v.str(*t) == value,
+                TextValue::Text(t) => v.bytes(*t) == value.as_bytes(),
                 TextValue::Template(t) => self.render(t, &mut work.text) && work.text == value,
             }),
             Test::EqualsIgnoreCase(vs) => v.text_values(*vs).iter().any(|x| match x {
@@ -694,7 +694,7 @@ impl<'a> Setting<'a> {
                 None => false,
             },
             Test::Bool(vs) => v.words(*vs).iter().any(|p| lower_eq(value, v.str(*p))),
-            Test::Binary(vs) => v.words(*vs).iter().any(|p| v.str(*p) == value),
+            Test::Binary(vs) => v.words(*vs).iter().any(|p| v.bytes(*p) == value.as_bytes()),
             Test::Ip(vs) => {
                 match cached(&self.parsed.ip, value, |v| self.seen.addresses.parse(v)) {
                     Some(a) => v

@@ -138,6 +138,17 @@ impl Table {
             .unwrap_or("")
     }
 
+    /// The bytes of `s` (empty for a range the table does not hold), as
+    /// [`Table::str`] without its character-boundary checks, for
+    /// comparisons.
+    #[inline]
+    pub(crate) fn bytes(&self, s: Str) -> &[u8] {
+        self.text
+            .as_bytes()
+            .get(s.start as usize..s.end as usize)
+            .unwrap_or(b"")
+    }
+
     /// The ids of `ids` (empty for a range the table does not hold).
     #[inline]
     pub fn ids(&self, ids: Ids) -> &[u32] {

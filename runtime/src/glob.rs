@@ -173,26 +173,27 @@ impl Program {
     #[inline]
     pub fn matches(&self, table: &Table, text: &str, buffers: &mut MatchBuffers) -> bool {
         match *self {
-            Program::Exact(s) => table.str(s) == text,
-            Program::Prefix(p) => text.starts_with(table.str(p)),
-            Program::Suffix(p) => text.ends_with(table.str(p)),
-            Program::Pieces(pieces) => match_pieces(table, table.pieces(pieces), text),
+            Program::Exact(s) => table.bytes(s) == text.as_bytes(),
+            Program::Prefix(p) => text.as_bytes().starts_with(table.bytes(p)),
+            Program::Suffix(p) => text.as_bytes().ends_with(table.bytes(p)),
+            Program::Pieces(pieces) => match_pieces(table, table.pieces(pieces), text.as_bytes()),
             Program::General(toks) => buffers.matches(table.arn_toks(toks), text),
         }
     }
 }
 
 /// `P0 * P1 * ... * Pn` with universal stars: leftmost placement of each
-/// middle piece is always best.
-fn match_pieces(table: &Table, pieces: &[Str], text: &str) -> bool {
+/// middle piece is always best. Compared as bytes: the pieces and the text
+/// are valid UTF-8, so byte matches are character matches.
+fn match_pieces(table: &Table, pieces: &[Str], text: &[u8]) -> bool {
     let Some((first, rest)) = pieces.split_first() else {
         return text.is_empty();
     };
-    let first = table.str(*first);
+    let first = table.bytes(*first);
     let Some((last, middle)) = rest.split_last() else {
         return first == text;
     };
-    let last = table.str(*last);
+    let last = table.bytes(*last);
     if text.len() < first.len() + last.len() || !text.starts_with(first) || !text.ends_with(last) {
         return false;
     }
@@ -200,9 +201,9 @@ fn match_pieces(table: &Table, pieces: &[Str], text: &str) -> bool {
         return false;
     };
     for piece in middle {
-        let piece = table.str(*piece);
-        match find(window.as_bytes(), piece.as_bytes()) {
-            Some(at) => window = window.get(at + piece.len()..).unwrap_or(""),
+        let piece = table.bytes(*piece);
+        match find(window, piece) {
+            Some(at) => window = window.get(at + piece.len()..).unwrap_or(b""),
             None => return false,
         }
     }

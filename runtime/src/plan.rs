@@ -83,7 +83,13 @@ impl Entry {
 }
 
 /// The static half of a request.
+///
+/// Laid out for the warm check: the first cache line holds what finding
+/// the plan and deciding read (the key's hash, lengths and text, the
+/// entry lists, the flags), the second the caller and the rest, which a
+/// check reads only when a condition asks.
 #[derive(Clone, Copy, Debug)]
+#[repr(C, align(64))]
 pub(crate) struct Plan {
     hash: u64,
     /// The principal, action and resource, one after the other, in the
@@ -91,9 +97,29 @@ pub(crate) struct Plan {
     key: Span,
     principal_len: u32,
     action_len: u32,
+    /// Every deny that may apply, in every layer, in order.
+    pub(crate) denies: Span,
+    /// The SCP levels whose allows depend on the request (each a span of
+    /// entries, in the level list); levels with an unconditional allow are
+    /// left out.
+    pub(crate) scp_levels: Span,
+    /// The allows of the resource's policies.
+    pub(crate) resource_allows: Span,
+    /// The allows of the caller's identity policies.
+    pub(crate) identity_allows: Span,
+    /// A KMS key, or an IAM role under an `sts:` action.
+    pub(crate) resource_policy_required: bool,
+    /// Whether the caller's account owns the resource (a resource with no
+    /// account is the caller's; a service has no account).
+    pub(crate) same_account: bool,
     session_name: Option<Span>,
     /// The caller, as ranges of the principal string.
     pub(crate) caller: CallerCode,
+    /// The boundary's allows, when a boundary applies and none of its
+    /// allows is unconditional.
+    pub(crate) boundary: Option<Span>,
+    /// The session policy's allows, likewise.
+    pub(crate) session: Option<Span>,
     /// The role ARN of a role session, in the cache's text.
     pub(crate) role_arn: Option<Span>,
     /// The caller's stored entry (the role's for a session).
@@ -105,26 +131,6 @@ pub(crate) struct Plan {
     /// plan, not the store's entries.
     pub(crate) principal_tags: Span,
     pub(crate) resource_tags: Span,
-    /// A KMS key, or an IAM role under an `sts:` action.
-    pub(crate) resource_policy_required: bool,
-    /// Whether the caller's account owns the resource (a resource with no
-    /// account is the caller's; a service has no account).
-    pub(crate) same_account: bool,
-    /// Every deny that may apply, in every layer, in order.
-    pub(crate) denies: Span,
-    /// The SCP levels whose allows depend on the request (each a span of
-    /// entries, in the level list); levels with an unconditional allow are
-    /// left out.
-    pub(crate) scp_levels: Span,
-    /// The allows of the resource's policies.
-    pub(crate) resource_allows: Span,
-    /// The allows of the caller's identity policies.
-    pub(crate) identity_allows: Span,
-    /// The boundary's allows, when a boundary applies and none of its
-    /// allows is unconditional.
-    pub(crate) boundary: Option<Span>,
-    /// The session policy's allows, likewise.
-    pub(crate) session: Option<Span>,
 }
 
 /// The plans of one scratch space.

@@ -1357,24 +1357,40 @@ impl Scratch {
     /// Sizes the memo tables for `engine` and starts a new request epoch.
     #[inline]
     fn fit(&mut self, engine: &Engine) {
-        let t = &engine.table;
+        if self.engine != engine.id || self.key_memo.len() != engine.table.keys.len() {
+            self.refit(engine);
+        }
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            self.restart_epochs();
+        }
+    }
+
+    /// Forgets what was kept for another engine and sizes the key memo.
+    #[cold]
+    #[inline(never)]
+    fn refit(&mut self, engine: &Engine) {
         if self.engine != engine.id {
             self.engine = engine.id;
             self.action_valid = false;
             self.plans.clear();
             self.seen.keys.clear();
         }
-        if self.key_memo.len() != t.keys.len() {
-            self.key_memo = vec![Cell::new(0); t.keys.len()];
+        let keys = engine.table.keys.len();
+        if self.key_memo.len() != keys {
+            self.key_memo = vec![Cell::new(0); keys];
         }
-        self.epoch = self.epoch.wrapping_add(1);
-        if self.epoch == 0 {
-            self.memo.preds.clear();
-            self.memo.resources.clear();
-            self.key_memo.iter().for_each(|c| c.set(0));
-            self.epoch = 1;
-            self.action_valid = false;
-        }
+    }
+
+    /// Clears the per-request memos when the epoch counter wraps.
+    #[cold]
+    #[inline(never)]
+    fn restart_epochs(&mut self) {
+        self.memo.preds.clear();
+        self.memo.resources.clear();
+        self.key_memo.iter().for_each(|c| c.set(0));
+        self.epoch = 1;
+        self.action_valid = false;
     }
 
     /// Lower-cases the action and finds its class (or matches the wildcard
@@ -1401,5 +1417,33 @@ impl Scratch {
             }
         }
         self.action_valid = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// When the epoch counter wraps, what was memoised under the epochs
+    /// about to be reused is forgotten (a stale answer would otherwise be
+    /// read as this request's).
+    #[test]
+    fn epochs_restart_when_the_counter_wraps() {
+        let engine = Engine::new(Table::default()).unwrap();
+        let mut s = engine.scratch();
+        s.fit(&engine);
+        // Answers memoised under epoch 1, the one a wrap comes back to.
+        s.memo.preds.set(7, 1, true);
+        s.memo.resources.set(9, 1, false);
+        assert_eq!(s.memo.preds.get(7, 1), Some(true));
+        s.epoch = u32::MAX;
+        s.fit(&engine);
+        assert_eq!(s.epoch, 1);
+        assert_eq!(s.memo.preds.get(7, 1), None);
+        assert_eq!(s.memo.resources.get(9, 1), None);
+        // Another engine: the scratch forgets the first one's plans.
+        let other = Engine::new(Table::default()).unwrap();
+        s.fit(&other);
+        assert_eq!(s.engine, other.id);
     }
 }

@@ -554,6 +554,7 @@ impl<'a> Setting<'a> {
         c
     }
 
+    #[inline(always)]
     fn lookup(&self, key: u32) -> Option<Vals<'a>> {
         self.resolve();
         if let Some((_, v)) =
@@ -709,6 +710,7 @@ impl<'a> Setting<'a> {
 
     /// Whether predicate `p` holds, its values read from `v` (the table
     /// or a plan cache's copies).
+    #[inline(always)]
     fn holds(&self, p: &PredicateCode, v: &Table, work: &mut Work) -> bool {
         // A key given with no values counts as missing.
         let values = self.lookup(p.key).filter(|v| !matches!(v, Vals::Many([])));

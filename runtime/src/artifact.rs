@@ -991,7 +991,8 @@ struct Cur<'b> {
 /// or overflowing): its value and the position after it.
 #[cold]
 #[inline(never)]
-fn uv_slow(mut c: Cur<'_>) -> Result<(u64, usize), ArtifactError> {
+fn uv_slow(body: &[u8], pos: usize, section: &'static str) -> Result<(u64, usize), ArtifactError> {
+    let mut c = Cur { body, pos, section };
     let mut v = 0u64;
     let mut shift = 0u32;
     loop {
@@ -1016,12 +1017,72 @@ fn uv_slow(mut c: Cur<'_>) -> Result<(u64, usize), ArtifactError> {
 /// [`uv_slow`] for a number that must fit 32 bits.
 #[cold]
 #[inline(never)]
-fn u_slow(c: Cur<'_>) -> Result<(u32, usize), ArtifactError> {
-    let (v, pos) = uv_slow(c)?;
+fn u_slow(body: &[u8], pos: usize, section: &'static str) -> Result<(u32, usize), ArtifactError> {
+    let (v, pos) = uv_slow(body, pos, section)?;
     match u32::try_from(v) {
         Ok(v) => Ok((v, pos)),
-        Err(_) => Err(Cur { pos, ..c }.corrupt(format!("`{v}` does not fit 32 bits"))),
+        Err(_) => Err(corrupt_at(
+            section,
+            pos,
+            format!("`{v}` does not fit 32 bits"),
+        )),
     }
+}
+
+// The errors, out of line and given the section and position as scalars:
+// a whole `Cur` (five words) would go by a copy on the stack, which the
+// compiler then writes before every check, on the path without an error.
+
+#[cold]
+#[inline(never)]
+fn corrupt_at(section: &'static str, pos: usize, detail: String) -> ArtifactError {
+    ArtifactError::new(Kind::Corrupt, section, Some(pos), detail)
+}
+
+#[cold]
+#[inline(never)]
+fn not_in_pool_at(section: &'static str, pos: usize, i: usize, n: usize) -> ArtifactError {
+    corrupt_at(
+        section,
+        pos,
+        format!("string `{i}` is not in the pool of {n}"),
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn cut_at(section: &'static str, pos: usize, n: usize, left: usize) -> ArtifactError {
+    corrupt_at(
+        section,
+        pos,
+        format!("the body ends in the middle of a value ({n} bytes wanted, {left} left)"),
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn not_a_at(section: &'static str, pos: usize, v: u32, what: &str) -> ArtifactError {
+    corrupt_at(section, pos, format!("`{v}` is not a {what} tag"))
+}
+
+#[cold]
+#[inline(never)]
+fn too_many_at(section: &'static str, pos: usize, n: u64, left: usize) -> ArtifactError {
+    corrupt_at(
+        section,
+        pos,
+        format!("a list claims {n} items but only {left} bytes remain"),
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn past_arena_at(section: &'static str, pos: usize, n: u64, len: u32, what: &str) -> ArtifactError {
+    corrupt_at(
+        section,
+        pos,
+        format!("a {what} of {n} items passes the end of its arena ({len} items)"),
+    )
 }
 
 /// Pool string `i` as a [`Str`]; `pool` holds 0, then where each string
@@ -1040,16 +1101,14 @@ fn text_of(text: &str, s: Str) -> &str {
 }
 
 impl<'b> Cur<'b> {
-    #[cold]
-    #[inline(never)]
-    fn corrupt(self, detail: String) -> ArtifactError {
-        ArtifactError::new(Kind::Corrupt, self.section, Some(self.pos), detail)
+    #[inline(always)]
+    fn corrupt(&self, detail: String) -> ArtifactError {
+        corrupt_at(self.section, self.pos, detail)
     }
 
-    #[cold]
-    #[inline(never)]
-    fn not_in_pool(self, i: usize, n: usize) -> ArtifactError {
-        self.corrupt(format!("string `{i}` is not in the pool of {n}"))
+    #[inline(always)]
+    fn not_in_pool(&self, i: usize, n: usize) -> ArtifactError {
+        not_in_pool_at(self.section, self.pos, i, n)
     }
 
     #[inline(always)]
@@ -1072,13 +1131,9 @@ impl<'b> Cur<'b> {
         }
     }
 
-    #[cold]
-    #[inline(never)]
-    fn cut(self, n: usize) -> ArtifactError {
-        self.corrupt(format!(
-            "the body ends in the middle of a value ({n} bytes wanted, {} left)",
-            self.left()
-        ))
+    #[inline(always)]
+    fn cut(&self, n: usize) -> ArtifactError {
+        cut_at(self.section, self.pos, n, self.left())
     }
 
     /// A varint: numbers of up to three bytes (string numbers of a pool of
@@ -1088,7 +1143,7 @@ impl<'b> Cur<'b> {
         if let Some(v) = short_uv(self.body, &mut self.pos) {
             return Ok(u64::from(v));
         }
-        let (v, pos) = uv_slow(*self)?;
+        let (v, pos) = uv_slow(self.body, self.pos, self.section)?;
         self.pos = pos;
         Ok(v)
     }
@@ -1099,7 +1154,7 @@ impl<'b> Cur<'b> {
         if let Some(v) = short_uv(self.body, &mut self.pos) {
             return Ok(v);
         }
-        let (v, pos) = u_slow(*self)?;
+        let (v, pos) = u_slow(self.body, self.pos, self.section)?;
         self.pos = pos;
         Ok(v)
     }
@@ -1115,10 +1170,9 @@ impl<'b> Cur<'b> {
         }
     }
 
-    #[cold]
-    #[inline(never)]
-    fn not_a(self, v: u32, what: &str) -> ArtifactError {
-        self.corrupt(format!("`{v}` is not a {what} tag"))
+    #[inline(always)]
+    fn not_a(&self, v: u32, what: &str) -> ArtifactError {
+        not_a_at(self.section, self.pos, v, what)
     }
 
     #[inline(always)]
@@ -1137,13 +1191,9 @@ impl<'b> Cur<'b> {
         Ok(n as usize)
     }
 
-    #[cold]
-    #[inline(never)]
-    fn too_many(self, n: u64) -> ArtifactError {
-        self.corrupt(format!(
-            "a list claims {n} items but only {} bytes remain",
-            self.left()
-        ))
+    #[inline(always)]
+    fn too_many(&self, n: u64) -> ArtifactError {
+        too_many_at(self.section, self.pos, n, self.left())
     }
 
     fn array<const N: usize>(&mut self) -> Result<[u8; N], ArtifactError> {
@@ -1210,12 +1260,9 @@ impl<'b> Cur<'b> {
         Ok((start, end as u32))
     }
 
-    #[cold]
-    #[inline(never)]
-    fn past_arena(self, n: u64, len: u32, what: &str) -> ArtifactError {
-        self.corrupt(format!(
-            "a {what} of {n} items passes the end of its arena ({len} items)"
-        ))
+    #[inline(always)]
+    fn past_arena(&self, n: u64, len: u32, what: &str) -> ArtifactError {
+        past_arena_at(self.section, self.pos, n, len, what)
     }
 
     /// An id list of the arena.

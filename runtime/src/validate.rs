@@ -201,7 +201,7 @@ fn outside(at: At, what: &str, start: u32, end: u32, len: usize) -> TableError {
     )
 }
 
-#[inline]
+#[inline(always)]
 fn text(t: &Table, at: At, s: Str) -> Result<(), TableError> {
     if t.text.get(s.start as usize..s.end as usize).is_some() {
         Ok(())
@@ -272,7 +272,7 @@ fn span(at: At, what: &str, s: Span, len: usize) -> Result<(), TableError> {
 
 /// A program's text and token ranges (the pieces themselves are checked
 /// once, with their arena).
-#[inline]
+#[inline(always)]
 fn program(t: &Table, at: At, p: Program) -> Result<(), TableError> {
     match p {
         Program::Exact(s) | Program::Prefix(s) | Program::Suffix(s) => text(t, at, s),

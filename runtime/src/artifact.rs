@@ -2349,6 +2349,35 @@ mod tests {
         assert!(!p.matches(&loaded, "key", &mut buffers));
     }
 
+    /// A string range must lie in the text and, in a text that is not
+    /// ASCII, fall on character boundaries (validation reads the ends'
+    /// bytes only when the text is not ASCII).
+    #[test]
+    fn string_ranges_must_be_strings_of_the_text() {
+        let with = |text: &str, start: u32, end: u32| {
+            let mut t = Table::default();
+            t.text.push_str(text);
+            t.actions.patterns.push(Program::Exact(Str { start, end }));
+            crate::Engine::new(t)
+        };
+        for (text, start, end, ok) in [
+            ("abc", 0, 3, true),
+            ("abc", 1, 1, true),
+            ("abc", 1, 4, false),
+            ("abc", 2, 1, false),
+            ("a\u{e9}b", 0, 4, true),
+            ("a\u{e9}b", 1, 3, true),
+            ("a\u{e9}b", 0, 2, false),
+            ("a\u{e9}b", 2, 4, false),
+            ("a\u{e9}b", 0, 5, false),
+        ] {
+            match with(text, start, end) {
+                Ok(_) => assert!(ok, "{text:?} {start}..{end} accepted"),
+                Err(e) => assert!(!ok && e.is_bad_range(), "{text:?} {start}..{end}: {e}"),
+            }
+        }
+    }
+
     #[test]
     fn list_runs_use_their_arena_in_order_and_never_pass_it() {
         let body = [2u8, 1, 1];

@@ -201,9 +201,16 @@ fn outside(at: At, what: &str, start: u32, end: u32, len: usize) -> TableError {
     )
 }
 
+/// Whether `s` is a string of the text arena: a range in it, on
+/// character boundaries (which every position of an ASCII text is, so that
+/// `ascii`, the text's [`str::is_ascii`] found once, spares reading the
+/// bytes at its ends).
 #[inline(always)]
-fn text(t: &Table, at: At, s: Str) -> Result<(), TableError> {
-    if t.text.get(s.start as usize..s.end as usize).is_some() {
+fn text(t: &Table, ascii: bool, at: At, s: Str) -> Result<(), TableError> {
+    let (start, end) = (s.start as usize, s.end as usize);
+    let bytes = t.text.as_bytes();
+    let boundary = |i: usize| bytes.get(i).is_none_or(|b| (*b as i8) >= -0x40);
+    if start <= end && end <= bytes.len() && (ascii || (boundary(start) && boundary(end))) {
         Ok(())
     } else {
         Err(not_a_string(t, at, s))
@@ -242,7 +249,7 @@ fn ids(t: &Table, at: At, ids: Ids) -> Result<&[u32], TableError> {
 }
 
 #[inline(always)]
-fn tags(t: &Table, at: At, tags: Tags, keys: usize) -> Result<(), TableError> {
+fn tags(t: &Table, ascii: bool, at: At, tags: Tags, keys: usize) -> Result<(), TableError> {
     range(at, "tag list", tags.start, tags.end, t.tag_pairs.len())?;
     // Key ids strictly rising: the first may be any id.
     let mut next = 0u64;
@@ -252,7 +259,7 @@ fn tags(t: &Table, at: At, tags: Tags, keys: usize) -> Result<(), TableError> {
             return Err(unsorted_tags(at));
         }
         next = u64::from(*k) + 1;
-        text(t, at, *v)?;
+        text(t, ascii, at, *v)?;
     }
     Ok(())
 }
@@ -273,9 +280,9 @@ fn span(at: At, what: &str, s: Span, len: usize) -> Result<(), TableError> {
 /// A program's text and token ranges (the pieces themselves are checked
 /// once, with their arena).
 #[inline(always)]
-fn program(t: &Table, at: At, p: Program) -> Result<(), TableError> {
+fn program(t: &Table, ascii: bool, at: At, p: Program) -> Result<(), TableError> {
     match p {
-        Program::Exact(s) | Program::Prefix(s) | Program::Suffix(s) => text(t, at, s),
+        Program::Exact(s) | Program::Prefix(s) | Program::Suffix(s) => text(t, ascii, at, s),
         Program::Pieces(s) => span(at, "program piece list", s, t.pieces.len()),
         Program::General(s) => span(at, "program token list", s, t.arn_toks.len()),
     }
@@ -292,10 +299,17 @@ fn template(at: At, t: &Template, keys: usize) -> Result<(), TableError> {
 
 /// A name map: its keys are strings of the text arena, its values ids
 /// below `len`.
-fn index(t: &Table, name: Part, map: &StrIndex, what: &str, len: usize) -> Result<(), TableError> {
+fn index(
+    t: &Table,
+    ascii: bool,
+    name: Part,
+    map: &StrIndex,
+    what: &str,
+    len: usize,
+) -> Result<(), TableError> {
     for (i, (key, id)) in map.entries().iter().enumerate() {
         let at = At(name, i);
-        text(t, at, *key)?;
+        text(t, ascii, at, *key)?;
         within(at, what, *id, len)?;
     }
     Ok(())
@@ -303,15 +317,17 @@ fn index(t: &Table, name: Part, map: &StrIndex, what: &str, len: usize) -> Resul
 
 /// Checks every id and range of the table.
 pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
+    let ascii = t.text.is_ascii();
     let keys = t.keys.len();
     let policies = t.policies.len();
     for (i, p) in t.policies.iter().enumerate() {
         let at = At(Part::Policy, i);
         within(at, "body", p.body, t.bodies.len())?;
-        text(t, at, p.name)?;
+        text(t, ascii, at, p.name)?;
     }
     index(
         t,
+        ascii,
         Part::PolicyIndexEntry,
         &t.policy_index,
         "policy",
@@ -330,7 +346,7 @@ pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
     for (i, s) in t.statements.iter().enumerate() {
         let at = At(Part::Statement, i);
         if let Some(sid) = s.sid {
-            text(t, at, sid)?;
+            text(t, ascii, at, sid)?;
         }
         let mut sig = 0u64;
         for p in ids(t, at, s.action.patterns)? {
@@ -376,6 +392,7 @@ pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
     }
     index(
         t,
+        ascii,
         Part::ActionIndexEntry,
         &t.actions.known,
         "action class",
@@ -384,33 +401,33 @@ pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
     for (i, p) in t.resource_patterns.iter().enumerate() {
         let at = At(Part::ResourcePattern, i);
         match p {
-            PatternCode::Fixed(p) => program(t, at, *p)?,
+            PatternCode::Fixed(p) => program(t, ascii, at, *p)?,
             PatternCode::Template(tm) => template(at, tm, keys)?,
         }
     }
     // The shared arenas, each item once.
     for (i, s) in t.pieces.iter().enumerate() {
-        text(t, At(Part::ProgramPiece, i), *s)?;
+        text(t, ascii, At(Part::ProgramPiece, i), *s)?;
     }
     for (i, s) in t.words.iter().enumerate() {
-        text(t, At(Part::ConditionWord, i), *s)?;
+        text(t, ascii, At(Part::ConditionWord, i), *s)?;
     }
     for (i, v) in t.text_values.iter().enumerate() {
         let at = At(Part::ConditionTextValue, i);
         match v {
-            TextValue::Text(s) => text(t, at, *s)?,
+            TextValue::Text(s) => text(t, ascii, at, *s)?,
             TextValue::Template(tm) => template(at, tm, keys)?,
         }
     }
     for (i, v) in t.glob_values.iter().enumerate() {
         let at = At(Part::ConditionPatternValue, i);
         match v {
-            GlobValue::Fixed(p) => program(t, at, *p)?,
+            GlobValue::Fixed(p) => program(t, ascii, at, *p)?,
             GlobValue::Template(tm) => template(at, tm, keys)?,
         }
     }
     for (i, p) in t.actions.patterns.iter().enumerate() {
-        program(t, At(Part::ActionPattern, i), *p)?;
+        program(t, ascii, At(Part::ActionPattern, i), *p)?;
     }
     for (i, p) in t.predicates.iter().enumerate() {
         let at = At(Part::Predicate, i);
@@ -431,7 +448,7 @@ pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
     }
     for (i, p) in t.principals.iter().enumerate() {
         let at = At(Part::Principal, i);
-        text(t, at, p.arn)?;
+        text(t, ascii, at, p.arn)?;
         if p.caller.is_some_and(|c| !c.fits(t.str(p.arn))) {
             return Err(TableError::new(
                 Problem::BadCaller,
@@ -445,16 +462,16 @@ pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
         for id in ids(t, at, p.policies)?.iter().chain(p.boundary.iter()) {
             within(at, "policy", *id, policies)?;
         }
-        tags(t, at, p.tags, keys)?;
+        tags(t, ascii, at, p.tags, keys)?;
     }
     for (i, r) in t.resources.iter().enumerate() {
         let at = At(Part::Resource, i);
         for id in ids(t, at, r.policies)? {
             within(at, "policy", *id, policies)?;
         }
-        tags(t, at, r.tags, keys)?;
+        tags(t, ascii, at, r.tags, keys)?;
         for s in r.account.iter().chain(r.arn_account.iter()) {
-            text(t, at, *s)?;
+            text(t, ascii, at, *s)?;
         }
     }
     for (i, a) in t.accounts.iter().enumerate() {
@@ -465,6 +482,7 @@ pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
     let principals = t.principals.len();
     index(
         t,
+        ascii,
         Part::PrincipalIndexEntry,
         &t.principal_index,
         "principal",
@@ -472,6 +490,7 @@ pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
     )?;
     index(
         t,
+        ascii,
         Part::RoleIndexEntry,
         &t.role_index,
         "principal",
@@ -479,6 +498,7 @@ pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
     )?;
     index(
         t,
+        ascii,
         Part::ResourceIndexEntry,
         &t.resource_index,
         "resource",
@@ -486,6 +506,7 @@ pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
     )?;
     index(
         t,
+        ascii,
         Part::AccountIndexEntry,
         &t.account_index,
         "account",

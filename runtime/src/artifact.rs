@@ -374,17 +374,20 @@ pub fn read(bytes: &[u8]) -> Result<Table, ArtifactError> {
         ));
     }
     let mut r = Reader {
-        body,
-        pos: 0,
-        section: "string pool",
+        c: Cur {
+            body,
+            pos: 0,
+            section: "string pool",
+        },
         pool: Vec::new(),
         t: Table::default(),
     };
     let table = r.table()?;
-    if r.pos != body.len() {
-        return Err(r.corrupt(format!(
+    let c = r.at("end");
+    if c.pos != body.len() {
+        return Err(c.corrupt(format!(
             "{} bytes left over after the table",
-            body.len() - r.pos
+            body.len() - c.pos
         )));
     }
     Ok(table)
@@ -966,106 +969,194 @@ fn short_uv(body: &[u8], pos: &mut usize) -> Option<u32> {
 
 /// The runs handed out of an arena decoded up front: the next item, and
 /// how many items it has.
+#[derive(Clone, Copy)]
 struct Runs {
     next: u32,
     len: u32,
 }
 
-struct Reader<'b> {
+/// A place in the body: its bytes, the position, and the section being
+/// read (which errors name). It is `Copy`: each section's loop reads
+/// through a local copy that the compiler keeps in registers (the slow and
+/// error paths take it by value, and the rare out-of-line readers a copy,
+/// through [`Cur::apart`]), and the reader stores its position back once.
+#[derive(Clone, Copy)]
+struct Cur<'b> {
     body: &'b [u8],
     pos: usize,
     section: &'static str,
-    /// Where each pool string ends in the text arena (it starts where the
-    /// one before ends).
-    pool: Vec<u32>,
-    /// The table being read: its text arena is the pool, and programs and
-    /// condition values go straight into its arenas.
-    t: Table,
 }
 
-impl<'b> Reader<'b> {
-    #[cold]
+/// A varint that [`short_uv`] did not read (four bytes or more, cut off,
+/// or overflowing): its value and the position after it.
+#[cold]
+#[inline(never)]
+fn uv_slow(body: &[u8], pos: usize, section: &'static str) -> Result<(u64, usize), ArtifactError> {
+    let mut c = Cur { body, pos, section };
+    let mut v = 0u64;
+    let mut shift = 0u32;
+    loop {
+        let Some(b) = c.body.get(c.pos).copied() else {
+            return Err(c.corrupt("the body ends in the middle of a number".to_owned()));
+        };
+        c.pos += 1;
+        if shift == 63 && b > 1 {
+            return Err(c.corrupt("a number overflows 64 bits".to_owned()));
+        }
+        v |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Ok((v, c.pos));
+        }
+        shift += 7;
+        if shift > 63 {
+            return Err(c.corrupt("a number overflows 64 bits".to_owned()));
+        }
+    }
+}
+
+/// [`uv_slow`] for a number that must fit 32 bits.
+#[cold]
+#[inline(never)]
+fn u_slow(body: &[u8], pos: usize, section: &'static str) -> Result<(u32, usize), ArtifactError> {
+    let (v, pos) = uv_slow(body, pos, section)?;
+    match u32::try_from(v) {
+        Ok(v) => Ok((v, pos)),
+        Err(_) => Err(corrupt_at(
+            section,
+            pos,
+            format!("`{v}` does not fit 32 bits"),
+        )),
+    }
+}
+
+// The errors, out of line and given the section and position as scalars:
+// a whole `Cur` (five words) would go by a copy on the stack, which the
+// compiler then writes before every check, on the path without an error.
+
+#[cold]
+#[inline(never)]
+fn corrupt_at(section: &'static str, pos: usize, detail: String) -> ArtifactError {
+    ArtifactError::new(Kind::Corrupt, section, Some(pos), detail)
+}
+
+#[cold]
+#[inline(never)]
+fn not_in_pool_at(section: &'static str, pos: usize, i: usize, n: usize) -> ArtifactError {
+    corrupt_at(
+        section,
+        pos,
+        format!("string `{i}` is not in the pool of {n}"),
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn cut_at(section: &'static str, pos: usize, n: usize, left: usize) -> ArtifactError {
+    corrupt_at(
+        section,
+        pos,
+        format!("the body ends in the middle of a value ({n} bytes wanted, {left} left)"),
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn not_a_at(section: &'static str, pos: usize, v: u32, what: &str) -> ArtifactError {
+    corrupt_at(section, pos, format!("`{v}` is not a {what} tag"))
+}
+
+#[cold]
+#[inline(never)]
+fn too_many_at(section: &'static str, pos: usize, n: u64, left: usize) -> ArtifactError {
+    corrupt_at(
+        section,
+        pos,
+        format!("a list claims {n} items but only {left} bytes remain"),
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn past_arena_at(section: &'static str, pos: usize, n: u64, len: u32, what: &str) -> ArtifactError {
+    corrupt_at(
+        section,
+        pos,
+        format!("a {what} of {n} items passes the end of its arena ({len} items)"),
+    )
+}
+
+/// Pool string `i` as a [`Str`]; `pool` holds 0, then where each string
+/// ends (each starts where the one before ends).
+#[inline(always)]
+fn str_at(c: Cur<'_>, pool: &[u32], i: usize) -> Result<Str, ArtifactError> {
+    match (pool.get(i), pool.get(i.wrapping_add(1))) {
+        (Some(&start), Some(&end)) => Ok(Str { start, end }),
+        _ => Err(c.not_in_pool(i, pool.len().saturating_sub(1))),
+    }
+}
+
+/// The text of `s` in `text` (empty for a range outside it).
+fn text_of(text: &str, s: Str) -> &str {
+    text.get(s.start as usize..s.end as usize).unwrap_or("")
+}
+
+impl<'b> Cur<'b> {
+    #[inline(always)]
     fn corrupt(&self, detail: String) -> ArtifactError {
-        ArtifactError::new(Kind::Corrupt, self.section, Some(self.pos), detail)
+        corrupt_at(self.section, self.pos, detail)
     }
 
+    #[inline(always)]
+    fn not_in_pool(&self, i: usize, n: usize) -> ArtifactError {
+        not_in_pool_at(self.section, self.pos, i, n)
+    }
+
+    #[inline(always)]
     fn left(&self) -> usize {
         self.body.len().saturating_sub(self.pos)
     }
 
-    #[inline]
+    #[inline(always)]
     fn take(&mut self, n: usize) -> Result<&'b [u8], ArtifactError> {
-        let end = self.pos.checked_add(n);
-        match end.and_then(|e| self.body.get(self.pos..e)) {
+        match self
+            .pos
+            .checked_add(n)
+            .and_then(|e| self.body.get(self.pos..e))
+        {
             Some(b) => {
                 self.pos += n;
                 Ok(b)
             }
-            None => Err(ArtifactError::new(
-                Kind::Corrupt,
-                self.section,
-                Some(self.pos),
-                format!(
-                    "the body ends in the middle of a value ({n} bytes wanted, {} left)",
-                    self.left()
-                ),
-            )),
+            None => Err(self.cut(n)),
         }
+    }
+
+    #[inline(always)]
+    fn cut(&self, n: usize) -> ArtifactError {
+        cut_at(self.section, self.pos, n, self.left())
     }
 
     /// A varint: numbers of up to three bytes (string numbers of a pool of
     /// up to two million strings) are read inline.
     #[inline(always)]
     fn uv(&mut self) -> Result<u64, ArtifactError> {
-        if let Some(b) = self.body.get(self.pos).copied() {
-            if b < 0x80 {
-                self.pos += 1;
-                return Ok(u64::from(b));
-            }
-            if let Some(c) = self.body.get(self.pos + 1).copied() {
-                let low = u64::from(b & 0x7f);
-                if c < 0x80 {
-                    self.pos += 2;
-                    return Ok(low | (u64::from(c) << 7));
-                }
-                if let Some(d) = self.body.get(self.pos + 2).copied() {
-                    if d < 0x80 {
-                        self.pos += 3;
-                        return Ok(low | (u64::from(c & 0x7f) << 7) | (u64::from(d) << 14));
-                    }
-                }
-            }
+        if let Some(v) = short_uv(self.body, &mut self.pos) {
+            return Ok(u64::from(v));
         }
-        self.uv_slow()
+        let (v, pos) = uv_slow(self.body, self.pos, self.section)?;
+        self.pos = pos;
+        Ok(v)
     }
 
-    #[cold]
-    fn uv_slow(&mut self) -> Result<u64, ArtifactError> {
-        let mut v = 0u64;
-        let mut shift = 0u32;
-        loop {
-            let Some(b) = self.body.get(self.pos).copied() else {
-                return Err(self.corrupt("the body ends in the middle of a number".to_owned()));
-            };
-            self.pos += 1;
-            if shift == 63 && b > 1 {
-                return Err(self.corrupt("a number overflows 64 bits".to_owned()));
-            }
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(v);
-            }
-            shift += 7;
-            if shift > 63 {
-                return Err(self.corrupt("a number overflows 64 bits".to_owned()));
-            }
-        }
-    }
-
+    /// A varint that must fit 32 bits.
     #[inline(always)]
     fn u(&mut self) -> Result<u32, ArtifactError> {
-        let v = self.uv()?;
-        u32::try_from(v).map_err(|_| self.corrupt(format!("`{v}` does not fit 32 bits")))
+        if let Some(v) = short_uv(self.body, &mut self.pos) {
+            return Ok(v);
+        }
+        let (v, pos) = u_slow(self.body, self.pos, self.section)?;
+        self.pos = pos;
+        Ok(v)
     }
 
     /// A number that must be below `n` (a tag, a kind).
@@ -1075,8 +1166,13 @@ impl<'b> Reader<'b> {
         if v < n {
             Ok(v)
         } else {
-            Err(self.corrupt(format!("`{v}` is not a {what} tag")))
+            Err(self.not_a(v, what))
         }
+    }
+
+    #[inline(always)]
+    fn not_a(&self, v: u32, what: &str) -> ArtifactError {
+        not_a_at(self.section, self.pos, v, what)
     }
 
     #[inline(always)]
@@ -1090,12 +1186,14 @@ impl<'b> Reader<'b> {
     fn count(&mut self) -> Result<usize, ArtifactError> {
         let n = self.uv()?;
         if n > self.left() as u64 {
-            return Err(self.corrupt(format!(
-                "a list claims {n} items but only {} bytes remain",
-                self.left()
-            )));
+            return Err(self.too_many(n));
         }
         Ok(n as usize)
+    }
+
+    #[inline(always)]
+    fn too_many(&self, n: u64) -> ArtifactError {
+        too_many_at(self.section, self.pos, n, self.left())
     }
 
     fn array<const N: usize>(&mut self) -> Result<[u8; N], ArtifactError> {
@@ -1104,103 +1202,43 @@ impl<'b> Reader<'b> {
         Ok(a)
     }
 
-    #[inline(never)]
-    fn pool(&mut self) -> Result<(), ArtifactError> {
-        self.section = "string pool";
-        let n = self.count()?;
-        let total = self.uv()?;
-        if total > (MAX_EXPANSION * self.left()) as u64 {
-            return Err(self.corrupt(format!(
-                "the pool claims {total} bytes of text, more than {MAX_EXPANSION} times the {} bytes left",
-                self.left()
-            )));
-        }
-        let total = total as usize;
-        if u32::try_from(total).is_err() {
-            return Err(self.corrupt(format!("the pool's {total} bytes pass 4 GiB")));
-        }
-        let mut text: Vec<u8> = Vec::with_capacity(total);
-        let mut ends: Vec<u32> = Vec::with_capacity(n);
-        let mut prev = 0usize;
-        let body = self.body;
-        let mut pos = self.pos;
-        for _ in 0..n {
-            let shared = self.next_uv(body, &mut pos)?;
-            let rest = self.next_uv(body, &mut pos)?;
-            self.pos = pos;
-            if rest > self.left() as u64 {
-                return Err(self.corrupt(format!(
-                    "a list claims {rest} items but only {} bytes remain",
-                    self.left()
-                )));
-            }
-            let rest = rest as usize;
-            let prev_len = text.len() - prev;
-            if shared > prev_len as u64 || shared > ((MAX_EXPANSION - 1) * (rest + 2)) as u64 {
-                return Err(self.corrupt(format!(
-                    "a pool string shares {shared} bytes with one of {prev_len} (or more than its encoding allows)"
-                )));
-            }
-            let shared = shared as usize;
-            if text.len() + shared + rest > total {
-                return Err(self.corrupt(format!(
-                    "the pool's strings pass its declared {total} bytes"
-                )));
-            }
-            let start = text.len();
-            text.extend_from_within(prev..prev + shared);
-            let bytes = self.take(rest)?;
-            pos = self.pos;
-            text.extend_from_slice(bytes);
-            prev = start;
-            ends.push(text.len() as u32);
-        }
-        self.pos = pos;
-        if text.len() != total {
-            return Err(self.corrupt(format!(
-                "the pool's strings have {} bytes, not the declared {total}",
-                text.len()
-            )));
-        }
-        let text = String::from_utf8(text)
-            .map_err(|e| self.corrupt(format!("the pool is not UTF-8 ({e})")))?;
-        if let Some(bad) = ends.iter().find(|e| !text.is_char_boundary(**e as usize)) {
-            return Err(self.corrupt(format!(
-                "a pool string ends at {bad}, inside a UTF-8 character"
-            )));
-        }
-        self.pool = ends;
-        self.t.text = text;
-        Ok(())
-    }
-
     /// A pool string as a [`Str`].
     #[inline(always)]
-    fn s(&mut self) -> Result<Str, ArtifactError> {
+    fn s(&mut self, pool: &[u32]) -> Result<Str, ArtifactError> {
         let i = self.u()? as usize;
-        self.str_at(i)
+        str_at(*self, pool, i)
     }
 
+    /// A pool string, copied out of `text` (the pool's text).
+    fn boxed(&mut self, pool: &[u32], text: &str) -> Result<Box<str>, ArtifactError> {
+        let s = self.s(pool)?;
+        Ok(text_of(text, s).into())
+    }
+
+    fn opt_boxed(&mut self, pool: &[u32], text: &str) -> Result<Option<Box<str>>, ArtifactError> {
+        Ok(if self.flag()? {
+            Some(self.boxed(pool, text)?)
+        } else {
+            None
+        })
+    }
+
+    /// Runs `read` on a copy of the cursor, taking its position back: for
+    /// readers kept out of line, so that the caller's cursor stays in
+    /// registers.
     #[inline(always)]
-    fn str_at(&self, i: usize) -> Result<Str, ArtifactError> {
-        let end = self.pool.get(i).copied().ok_or_else(|| {
-            self.corrupt(format!(
-                "string `{i}` is not in the pool of {}",
-                self.pool.len()
-            ))
-        })?;
-        let start = match i.checked_sub(1) {
-            Some(p) => self.pool.get(p).copied().unwrap_or(0),
-            None => 0,
-        };
-        Ok(Str { start, end })
-    }
-
-    fn text_of(&self, s: Str) -> &str {
-        self.t.str(s)
+    fn apart<T>(
+        &mut self,
+        read: impl FnOnce(&mut Cur<'b>) -> Result<T, ArtifactError>,
+    ) -> Result<T, ArtifactError> {
+        let mut copy = *self;
+        let v = read(&mut copy);
+        self.pos = copy.pos;
+        v
     }
 
     /// The span of the items an arena gained since it had `start`.
+    #[inline(always)]
     fn span(&self, start: usize, end: usize) -> Result<Span, ArtifactError> {
         match (u32::try_from(start), u32::try_from(end)) {
             (Ok(start), Ok(end)) => Ok(Span { start, end }),
@@ -1208,22 +1246,6 @@ impl<'b> Reader<'b> {
         }
     }
 
-    fn boxed(&mut self) -> Result<Box<str>, ArtifactError> {
-        let s = self.s()?;
-        Ok(self.text_of(s).into())
-    }
-
-    fn opt_boxed(&mut self) -> Result<Option<Box<str>>, ArtifactError> {
-        Ok(if self.flag()? {
-            Some(self.boxed()?)
-        } else {
-            None
-        })
-    }
-
-    /// An id list appended to `lists` (reserved at its announced size; a
-    /// list past it grows the arena, bounded by the bytes left, and fails
-    /// the final size check).
     /// The next run of an arena decoded up front: its length, then the
     /// items after those handed out before.
     #[inline(always)]
@@ -1232,112 +1254,34 @@ impl<'b> Reader<'b> {
         let start = runs.next;
         let end = u64::from(start).saturating_add(n);
         if end > u64::from(runs.len) {
-            return Err(self.corrupt(format!(
-                "a {what} of {n} items passes the end of its arena ({} items)",
-                runs.len
-            )));
+            return Err(self.past_arena(n, runs.len, what));
         }
         runs.next = end as u32;
         Ok((start, end as u32))
     }
 
-    /// A varint at the local cursor `pos` (into `body`, the reader's
-    /// body): short ones without touching the reader, longer ones (and
-    /// errors) through [`Reader::uv`] with its position synced.
     #[inline(always)]
-    fn next_uv(&mut self, body: &'b [u8], pos: &mut usize) -> Result<u64, ArtifactError> {
-        if let Some(v) = short_uv(body, pos) {
-            return Ok(u64::from(v));
-        }
-        self.pos = *pos;
-        let v = self.uv();
-        *pos = self.pos;
-        v
-    }
-
-    /// [`Reader::next_uv`] for a number that must fit 32 bits.
-    #[inline(always)]
-    fn next_u(&mut self, body: &'b [u8], pos: &mut usize) -> Result<u32, ArtifactError> {
-        if let Some(v) = short_uv(body, pos) {
-            return Ok(v);
-        }
-        self.pos = *pos;
-        let v = self.u();
-        *pos = self.pos;
-        v
+    fn past_arena(&self, n: u64, len: u32, what: &str) -> ArtifactError {
+        past_arena_at(self.section, self.pos, n, len, what)
     }
 
     /// An id list of the arena.
-    #[inline]
+    #[inline(always)]
     fn ids(&mut self, lists: &mut Runs) -> Result<Ids, ArtifactError> {
         let (start, end) = self.run(lists, "id list")?;
         Ok(Ids { start, end })
     }
 
-    /// The arena of `n` id-list items, each a little-endian `u32` (a
-    /// fixed width, decoded in one pass without a branch per item).
-    #[inline(never)]
-    fn list_arena(&mut self, n: usize) -> Result<Vec<u32>, ArtifactError> {
-        self.section = "id lists";
-        let bytes = match n.checked_mul(4) {
-            Some(len) => self.take(len)?,
-            None => return Err(self.corrupt(format!("`{n}` id-list items overflow"))),
-        };
-        Ok(bytes
-            .chunks_exact(4)
-            .map(|w| <[u8; 4]>::try_from(w).map_or(0, u32::from_le_bytes))
-            .collect())
-    }
-
-    /// The arena of `n` tag pairs.
-    #[inline(never)]
-    fn tag_arena(&mut self, n: usize) -> Result<Vec<(u32, Str)>, ArtifactError> {
-        self.section = "tags";
-        let mut pairs = Vec::with_capacity(n);
-        let body = self.body;
-        let mut pos = self.pos;
-        for _ in 0..n {
-            let k = self.next_u(body, &mut pos)?;
-            let v = self.next_u(body, &mut pos)?;
-            self.pos = pos;
-            pairs.push((k, self.str_at(v as usize)?));
-        }
-        self.pos = pos;
-        Ok(pairs)
+    /// A tag list of the arena.
+    #[inline(always)]
+    fn tags(&mut self, pairs: &mut Runs) -> Result<Tags, ArtifactError> {
+        let (start, end) = self.run(pairs, "tag list")?;
+        Ok(Tags { start, end })
     }
 
     fn boxed_ids(&mut self) -> Result<Box<[u32]>, ArtifactError> {
         let n = self.count()?;
         (0..n).map(|_| self.u()).collect()
-    }
-
-    fn index(&mut self, what: &'static str) -> Result<StrIndex, ArtifactError> {
-        self.section = what;
-        let n = self.count()?;
-        let mut entries: Vec<(Str, u32)> = Vec::with_capacity(n);
-        let (mut key, mut value) = (0i64, 0i64);
-        let body = self.body;
-        let mut pos = self.pos;
-        for _ in 0..n {
-            let dk = unzigzag(self.next_uv(body, &mut pos)?);
-            let dv = unzigzag(self.next_uv(body, &mut pos)?);
-            self.pos = pos;
-            key = key.wrapping_add(dk);
-            value = value.wrapping_add(dv);
-            let k = usize::try_from(key)
-                .map_err(|_| self.corrupt(format!("`{key}` is not a pool string")))?;
-            let v = u32::try_from(value)
-                .map_err(|_| self.corrupt(format!("`{value}` is not an id")))?;
-            entries.push((self.str_at(k)?, v));
-        }
-        StrIndex::from_distinct(&self.t.text, entries).map_err(|e| match e {
-            FromDistinctError::Repeated(key) => {
-                self.corrupt(format!("the key `{key}` appears twice"))
-            }
-            FromDistinctError::Full => {
-                self.corrupt("more keys than 32-bit positions allow".to_owned())
-            }
-        })
     }
 
     fn tok(&mut self) -> Result<Tok, ArtifactError> {
@@ -1352,31 +1296,42 @@ impl<'b> Reader<'b> {
 
     /// A program: the one-string kinds inline, the token kinds out of line.
     #[inline(always)]
-    fn program(&mut self) -> Result<Program, ArtifactError> {
+    fn program(
+        &mut self,
+        pool: &[u32],
+        pieces: &mut Vec<Str>,
+        toks: &mut Vec<ArnTok>,
+    ) -> Result<Program, ArtifactError> {
         Ok(match self.below(5, "pattern")? {
-            0 => Program::Exact(self.s()?),
-            1 => Program::Prefix(self.s()?),
-            2 => Program::Suffix(self.s()?),
-            tag => self.token_program(tag)?,
+            0 => Program::Exact(self.s(pool)?),
+            1 => Program::Prefix(self.s(pool)?),
+            2 => Program::Suffix(self.s(pool)?),
+            tag => self.apart(|c| c.token_program(tag, pool, pieces, toks))?,
         })
     }
 
     /// A program of pieces (`tag` 3) or of tokens (4).
     #[inline(never)]
-    fn token_program(&mut self, tag: u32) -> Result<Program, ArtifactError> {
+    fn token_program(
+        &mut self,
+        tag: u32,
+        pool: &[u32],
+        pieces: &mut Vec<Str>,
+        toks: &mut Vec<ArnTok>,
+    ) -> Result<Program, ArtifactError> {
         Ok(match tag {
             3 => {
                 let n = self.count()?;
-                let start = self.t.pieces.len();
+                let start = pieces.len();
                 for _ in 0..n {
-                    let s = self.s()?;
-                    self.t.pieces.push(s);
+                    let s = self.s(pool)?;
+                    pieces.push(s);
                 }
-                Program::Pieces(self.span(start, self.t.pieces.len())?)
+                Program::Pieces(self.span(start, pieces.len())?)
             }
             _ => {
                 let n = self.count()?;
-                let start = self.t.arn_toks.len();
+                let start = toks.len();
                 for _ in 0..n {
                     let v = self.uv()?;
                     let flags = (v >> 2) & 3;
@@ -1384,18 +1339,19 @@ impl<'b> Reader<'b> {
                         .ok()
                         .and_then(|payload| decode_tok((v & 3) as u32, payload))
                         .ok_or_else(|| self.corrupt(format!("`{v}` is not a pattern token")))?;
-                    self.t.arn_toks.push(ArnTok {
+                    toks.push(ArnTok {
                         tok,
                         star_crosses: flags & 1 != 0,
                         quest_colon: flags & 2 != 0,
                     });
                 }
-                Program::General(self.span(start, self.t.arn_toks.len())?)
+                Program::General(self.span(start, toks.len())?)
             }
         })
     }
 
-    fn template(&mut self) -> Result<Template, ArtifactError> {
+    #[inline(never)]
+    fn template(&mut self, pool: &[u32], text: &str) -> Result<Template, ArtifactError> {
         let n = self.count()?;
         let mut pieces = Vec::with_capacity(n);
         for _ in 0..n {
@@ -1403,7 +1359,7 @@ impl<'b> Reader<'b> {
                 0 => Piece::Toks(self.toks()?),
                 1 => Piece::Var {
                     key: self.u()?,
-                    default: self.opt_boxed()?,
+                    default: self.opt_boxed(pool, text)?,
                 },
                 _ => Piece::Never,
             });
@@ -1423,120 +1379,127 @@ impl<'b> Reader<'b> {
         })
     }
 
-    /// Reads a counted list of values, each by `item`, onto the end of the
-    /// table arena `arena`; its span there.
+    /// Reads a counted list of values, each by `item`, onto the end of
+    /// `arena`; its span there.
+    #[inline(always)]
     fn list<T>(
         &mut self,
-        arena: fn(&mut Table) -> &mut Vec<T>,
+        arena: &mut Vec<T>,
         mut item: impl FnMut(&mut Self) -> Result<T, ArtifactError>,
     ) -> Result<Span, ArtifactError> {
         let n = self.count()?;
-        let start = arena(&mut self.t).len();
+        let start = arena.len();
         for _ in 0..n {
             let v = item(self)?;
-            arena(&mut self.t).push(v);
+            arena.push(v);
         }
-        let end = arena(&mut self.t).len();
-        self.span(start, end)
+        self.span(start, arena.len())
     }
 
-    fn test(&mut self) -> Result<Test, ArtifactError> {
+    /// A condition test; its values go to the table's arenas. Pattern
+    /// tests (the common ones) are read inline, the rest out of line.
+    #[inline(always)]
+    fn test(&mut self, pool: &[u32], t: &mut Table) -> Result<Test, ArtifactError> {
         let tag = self.below(10, "condition test")?;
+        if tag == 3 || tag == 4 {
+            let Table {
+                text,
+                glob_values,
+                pieces,
+                arn_toks,
+                ..
+            } = t;
+            let vs = self.list(glob_values, |c| {
+                Ok(if c.flag()? {
+                    GlobValue::Template(c.apart(|c| c.template(pool, text))?)
+                } else {
+                    GlobValue::Fixed(c.program(pool, pieces, arn_toks)?)
+                })
+            })?;
+            return Ok(if tag == 3 {
+                Test::Like(vs)
+            } else {
+                Test::Arn(vs)
+            });
+        }
+        self.apart(|c| c.other_test(tag, pool, t))
+    }
+
+    /// A test other than a pattern test.
+    #[inline(never)]
+    fn other_test(&mut self, tag: u32, pool: &[u32], t: &mut Table) -> Result<Test, ArtifactError> {
         Ok(match tag {
             0 => Test::Null {
                 when_missing: self.flag()?,
                 when_present: self.flag()?,
             },
             1 | 2 => {
-                let vs = self.list(
-                    |t| &mut t.text_values,
-                    |r| {
-                        Ok(if r.flag()? {
-                            TextValue::Template(r.template()?)
-                        } else {
-                            TextValue::Text(r.s()?)
-                        })
-                    },
-                )?;
+                let Table {
+                    text, text_values, ..
+                } = t;
+                let vs = self.list(text_values, |c| {
+                    Ok(if c.flag()? {
+                        TextValue::Template(c.template(pool, text)?)
+                    } else {
+                        TextValue::Text(c.s(pool)?)
+                    })
+                })?;
                 if tag == 1 {
                     Test::Equals(vs)
                 } else {
                     Test::EqualsIgnoreCase(vs)
                 }
             }
-            3 | 4 => {
-                let vs = self.list(
-                    |t| &mut t.glob_values,
-                    |r| {
-                        Ok(if r.flag()? {
-                            GlobValue::Template(r.template()?)
-                        } else {
-                            GlobValue::Fixed(r.program()?)
-                        })
-                    },
-                )?;
-                if tag == 3 {
-                    Test::Like(vs)
-                } else {
-                    Test::Arn(vs)
-                }
-            }
             5 => {
                 let c = self.cmp()?;
-                let vs = self.list(
-                    |t| &mut t.numbers,
-                    |r| {
-                        Ok(if r.flag()? {
-                            Some(f64::from_bits(u64::from_le_bytes(r.array()?)))
-                        } else {
-                            None
-                        })
-                    },
-                )?;
+                let vs = self.list(&mut t.numbers, |r| {
+                    Ok(if r.flag()? {
+                        Some(f64::from_bits(u64::from_le_bytes(r.array()?)))
+                    } else {
+                        None
+                    })
+                })?;
                 Test::Numeric(c, vs)
             }
             6 => {
                 let c = self.cmp()?;
-                let vs = self.list(
-                    |t| &mut t.dates,
-                    |r| {
-                        Ok(if r.flag()? {
-                            Some(i128::from_le_bytes(r.array()?))
-                        } else {
-                            None
-                        })
-                    },
-                )?;
+                let vs = self.list(&mut t.dates, |r| {
+                    Ok(if r.flag()? {
+                        Some(i128::from_le_bytes(r.array()?))
+                    } else {
+                        None
+                    })
+                })?;
                 Test::Date(c, vs)
             }
             7 | 8 => {
-                let vs = self.list(|t| &mut t.words, Self::s)?;
+                let vs = self.list(&mut t.words, |r| r.s(pool))?;
                 if tag == 7 {
                     Test::Bool(vs)
                 } else {
                     Test::Binary(vs)
                 }
             }
-            _ => Test::Ip(self.list(
-                |t| &mut t.cidrs,
-                |r| {
-                    Ok(match r.below(3, "CIDR")? {
-                        0 => None,
-                        1 => Some(Cidr::V4 {
-                            net: u32::from_le_bytes(r.array()?),
-                            mask: u32::from_le_bytes(r.array()?),
-                        }),
-                        _ => Some(Cidr::V6 {
-                            net: u128::from_le_bytes(r.array()?),
-                            mask: u128::from_le_bytes(r.array()?),
-                        }),
-                    })
-                },
-            )?),
+            9 => Test::Ip(self.list(&mut t.cidrs, |r| {
+                Ok(match r.below(3, "CIDR")? {
+                    0 => None,
+                    1 => Some(Cidr::V4 {
+                        net: u32::from_le_bytes(r.array()?),
+                        mask: u32::from_le_bytes(r.array()?),
+                    }),
+                    _ => Some(Cidr::V6 {
+                        net: u128::from_le_bytes(r.array()?),
+                        mask: u128::from_le_bytes(r.array()?),
+                    }),
+                })
+            })?),
+            // Pattern tests are read by `test`; a tag past 9 was refused.
+            _ => return Err(self.not_a(tag, "condition test")),
         })
     }
 
-    fn principal_test(&mut self) -> Result<PrincipalTest, ArtifactError> {
+    #[inline(never)]
+    fn principal_test(&mut self, pool: &[u32], text: &str) -> Result<PrincipalTest, ArtifactError> {
         let negated = self.flag()?;
         let n = self.count()?;
         let mut entries = Vec::with_capacity(n);
@@ -1544,11 +1507,11 @@ impl<'b> Reader<'b> {
             entries.push(match self.below(4, "principal")? {
                 0 => PrincipalName::AwsAny,
                 1 => PrincipalName::Aws {
-                    value: self.boxed()?,
-                    root_account: self.opt_boxed()?,
+                    value: self.boxed(pool, text)?,
+                    root_account: self.opt_boxed(pool, text)?,
                 },
-                2 => PrincipalName::Service(self.boxed()?),
-                _ => PrincipalName::Exact(self.boxed()?),
+                2 => PrincipalName::Service(self.boxed(pool, text)?),
+                _ => PrincipalName::Exact(self.boxed(pool, text)?),
             });
         }
         Ok(PrincipalTest {
@@ -1556,31 +1519,172 @@ impl<'b> Reader<'b> {
             entries: entries.into(),
         })
     }
+}
 
-    /// A tag list of the arena.
-    #[inline]
-    fn tags(&mut self, pairs: &mut Runs) -> Result<Tags, ArtifactError> {
-        let (start, end) = self.run(pairs, "tag list")?;
-        Ok(Tags { start, end })
+struct Reader<'b> {
+    /// Where the sections read so far end.
+    c: Cur<'b>,
+    /// 0, then where each pool string ends in the text arena (it starts
+    /// where the one before ends).
+    pool: Vec<u32>,
+    /// The table being read: its text arena is the pool, and programs and
+    /// condition values go straight into its arenas.
+    t: Table,
+}
+
+impl<'b> Reader<'b> {
+    /// A cursor at the end of what was read, for `section`.
+    #[inline(always)]
+    fn at(&self, section: &'static str) -> Cur<'b> {
+        Cur { section, ..self.c }
+    }
+
+    #[inline(never)]
+    fn pool(&mut self) -> Result<(), ArtifactError> {
+        let mut c = self.at("string pool");
+        let n = c.count()?;
+        let total = c.uv()?;
+        if total > MAX_EXPANSION.saturating_mul(c.left()) as u64 {
+            return Err(c.corrupt(format!(
+                "the pool claims {total} bytes of text, more than {MAX_EXPANSION} times the {} bytes left",
+                c.left()
+            )));
+        }
+        let total = total as usize;
+        if u32::try_from(total).is_err() {
+            return Err(c.corrupt(format!("the pool's {total} bytes pass 4 GiB")));
+        }
+        // The text, string by string: each is `shared` bytes of the one
+        // before (at `prev..`), then `rest` bytes of the body.
+        let mut text: Vec<u8> = Vec::with_capacity(total);
+        let mut ends: Vec<u32> = Vec::with_capacity(n + 1);
+        ends.push(0);
+        let mut prev = 0usize;
+        for _ in 0..n {
+            let shared = c.uv()?;
+            let rest = c.uv()?;
+            let len = text.len();
+            let prev_len = len - prev;
+            let fresh = match usize::try_from(rest) {
+                Ok(rest) => c.pos.checked_add(rest).and_then(|e| c.body.get(c.pos..e)),
+                Err(_) => None,
+            };
+            let Some(fresh) = fresh else {
+                return Err(c.too_many(rest));
+            };
+            if shared > prev_len as u64 || shared > (MAX_EXPANSION as u64 - 1) * (rest + 2) {
+                return Err(c.corrupt(format!(
+                    "a pool string shares {shared} bytes with one of {prev_len} (or more than its encoding allows)"
+                )));
+            }
+            let shared = shared as usize;
+            if len + shared + fresh.len() > total {
+                return Err(c.corrupt(format!(
+                    "the pool's strings pass its declared {total} bytes"
+                )));
+            }
+            text.extend_from_within(prev..prev + shared);
+            text.extend_from_slice(fresh);
+            c.pos += fresh.len();
+            prev = len;
+            // At most `total` < 2^32, checked above.
+            ends.push(text.len() as u32);
+        }
+        let len = text.len();
+        if len != total {
+            return Err(c.corrupt(format!(
+                "the pool's strings have {len} bytes, not the declared {total}"
+            )));
+        }
+        let text = String::from_utf8(text)
+            .map_err(|e| c.corrupt(format!("the pool is not UTF-8 ({e})")))?;
+        if let Some(bad) = ends.iter().find(|e| !text.is_char_boundary(**e as usize)) {
+            return Err(c.corrupt(format!(
+                "a pool string ends at {bad}, inside a UTF-8 character"
+            )));
+        }
+        self.c = c;
+        self.pool = ends;
+        self.t.text = text;
+        Ok(())
+    }
+
+    /// The arena of `n` id-list items, each a little-endian `u32` (a
+    /// fixed width, decoded in one pass without a branch per item).
+    #[inline(never)]
+    fn list_arena(&mut self, n: usize) -> Result<Vec<u32>, ArtifactError> {
+        let mut c = self.at("id lists");
+        let bytes = match n.checked_mul(4) {
+            Some(len) => c.take(len)?,
+            None => return Err(c.corrupt(format!("`{n}` id-list items overflow"))),
+        };
+        self.c = c;
+        Ok(bytes
+            .chunks_exact(4)
+            .map(|w| <[u8; 4]>::try_from(w).map_or(0, u32::from_le_bytes))
+            .collect())
+    }
+
+    /// The arena of `n` tag pairs.
+    #[inline(never)]
+    fn tag_arena(&mut self, n: usize) -> Result<Vec<(u32, Str)>, ArtifactError> {
+        let mut c = self.at("tags");
+        let pool = self.pool.as_slice();
+        let mut pairs = Vec::with_capacity(n);
+        for _ in 0..n {
+            let k = c.u()?;
+            let v = c.u()?;
+            pairs.push((k, str_at(c, pool, v as usize)?));
+        }
+        self.c = c;
+        Ok(pairs)
+    }
+
+    #[inline(never)]
+    fn index(&mut self, what: &'static str) -> Result<StrIndex, ArtifactError> {
+        let mut c = self.at(what);
+        let n = c.count()?;
+        let pool = self.pool.as_slice();
+        let mut entries: Vec<(Str, u32)> = Vec::with_capacity(n);
+        let (mut key, mut value) = (0i64, 0i64);
+        for _ in 0..n {
+            key = key.wrapping_add(unzigzag(c.uv()?));
+            value = value.wrapping_add(unzigzag(c.uv()?));
+            let Ok(k) = usize::try_from(key) else {
+                return Err(c.corrupt(format!("`{key}` is not a pool string")));
+            };
+            let Ok(v) = u32::try_from(value) else {
+                return Err(c.corrupt(format!("`{value}` is not an id")));
+            };
+            entries.push((str_at(c, pool, k)?, v));
+        }
+        self.c = c;
+        StrIndex::from_distinct(&self.t.text, entries).map_err(|e| match e {
+            FromDistinctError::Repeated(key) => c.corrupt(format!("the key `{key}` appears twice")),
+            FromDistinctError::Full => {
+                c.corrupt("more keys than 32-bit positions allow".to_owned())
+            }
+        })
     }
 
     /// The arena sizes after the pool: every arena is reserved once, at its
     /// final size. Each item takes at least one byte of the body, so the
     /// sizes together may not pass the bytes left.
     fn arena_sizes(&mut self) -> Result<[usize; ARENAS.len()], ArtifactError> {
-        self.section = "arena sizes";
+        let mut c = self.at("arena sizes");
         let mut sizes = [0usize; ARENAS.len()];
         let mut total = 0usize;
         for n in &mut sizes {
-            *n = self.count()?;
+            *n = c.count()?;
             total = total.saturating_add(*n);
         }
-        if total > self.left() {
-            return Err(self.corrupt(format!(
+        if total > c.left() {
+            return Err(c.corrupt(format!(
                 "the arenas claim {total} items but only {} bytes remain",
-                self.left()
+                c.left()
             )));
         }
+        self.c = c;
         let [
             _,
             _,
@@ -1627,7 +1731,7 @@ impl<'b> Reader<'b> {
         ];
         for ((name, want), got) in ARENAS.iter().zip(sizes).zip(found) {
             if want != got {
-                return Err(self.corrupt(format!(
+                return Err(self.at("end").corrupt(format!(
                     "the {name} arena was announced with {want} items but has {got}"
                 )));
             }
@@ -1638,13 +1742,14 @@ impl<'b> Reader<'b> {
     /// The policies section.
     #[inline(never)]
     fn policies(&mut self) -> Result<Vec<PolicyCode>, ArtifactError> {
-        self.section = "policies";
-        let n = self.count()?;
+        let mut c = self.at("policies");
+        let pool = self.pool.as_slice();
+        let n = c.count()?;
         let mut policies = Vec::with_capacity(n);
         for _ in 0..n {
-            let name = self.s()?;
-            let body = self.u()?;
-            let session_error = match self.below(3, "session problem")? {
+            let name = c.s(pool)?;
+            let body = c.u()?;
+            let session_error = match c.below(3, "session problem")? {
                 0 => None,
                 p => Some(SessionError {
                     problem: if p == 1 {
@@ -1652,7 +1757,7 @@ impl<'b> Reader<'b> {
                     } else {
                         SessionProblem::NoResource
                     },
-                    statement: self.u()?,
+                    statement: c.u()?,
                 }),
             };
             policies.push(PolicyCode {
@@ -1661,19 +1766,20 @@ impl<'b> Reader<'b> {
                 session_error,
             });
         }
+        self.c = c;
         Ok(policies)
     }
 
     /// The bodies section.
     #[inline(never)]
     fn bodies(&mut self) -> Result<Vec<BodyCode>, ArtifactError> {
-        self.section = "bodies";
-        let n = self.count()?;
+        let mut c = self.at("bodies");
+        let n = c.count()?;
         let mut bodies = Vec::with_capacity(n);
         for _ in 0..n {
-            let first = self.u()?;
-            let len = self.u()?;
-            let flags = self.below(4, "body flags")?;
+            let first = c.u()?;
+            let len = c.u()?;
+            let flags = c.below(4, "body flags")?;
             bodies.push(BodyCode {
                 first,
                 len,
@@ -1684,6 +1790,7 @@ impl<'b> Reader<'b> {
                 deny_actions: 0,
             });
         }
+        self.c = c;
         Ok(bodies)
     }
 
@@ -1691,20 +1798,23 @@ impl<'b> Reader<'b> {
     #[inline(never)]
     fn statements(
         &mut self,
-        lists: &mut Runs,
+        runs: &mut Runs,
         arena: &[u32],
     ) -> Result<Vec<StatementCode>, ArtifactError> {
-        self.section = "statements";
-        let n = self.count()?;
+        let mut c = self.at("statements");
+        let mut lists = *runs;
+        let pool = self.pool.as_slice();
+        let text = self.t.text.as_str();
+        let n = c.count()?;
         let mut statements = Vec::with_capacity(n);
         for _ in 0..n {
-            let flags = self.below(64, "statement flags")?;
+            let flags = c.below(64, "statement flags")?;
             let sid = if flags & 1 != 0 {
-                Some(self.s()?)
+                Some(c.s(pool)?)
             } else {
                 None
             };
-            let index = self.u()?;
+            let index = c.u()?;
             let effect = if flags & 2 != 0 {
                 Effect::Deny
             } else {
@@ -1712,26 +1822,24 @@ impl<'b> Reader<'b> {
             };
             let action = PatternTest {
                 negated: flags & 4 != 0,
-                patterns: self.ids(lists)?,
+                patterns: c.ids(&mut lists)?,
             };
             let resource = if flags & 8 != 0 {
                 Some(PatternTest {
                     negated: flags & 16 != 0,
-                    patterns: self.ids(lists)?,
+                    patterns: c.ids(&mut lists)?,
                 })
             } else if flags & 16 != 0 {
-                return Err(
-                    self.corrupt("a statement without a resource test negates it".to_owned())
-                );
+                return Err(c.corrupt("a statement without a resource test negates it".to_owned()));
             } else {
                 None
             };
             let principal = if flags & 32 != 0 {
-                Some(self.principal_test()?)
+                Some(c.apart(|c| c.principal_test(pool, text))?)
             } else {
                 None
             };
-            let conditions = self.ids(lists)?;
+            let conditions = c.ids(&mut lists)?;
             // Not written: read off the action test.
             let actions = crate::table::action_signature(arena, &action);
             statements.push(StatementCode {
@@ -1745,18 +1853,22 @@ impl<'b> Reader<'b> {
                 actions,
             });
         }
+        self.c = c;
+        *runs = lists;
         Ok(statements)
     }
 
     /// The predicates section.
     #[inline(never)]
     fn predicates(&mut self) -> Result<Vec<PredicateCode>, ArtifactError> {
-        self.section = "predicates";
-        let n = self.count()?;
+        let mut c = self.at("predicates");
+        let pool = self.pool.as_slice();
+        let t = &mut self.t;
+        let n = c.count()?;
         let mut predicates = Vec::with_capacity(n);
         for _ in 0..n {
-            let key = self.u()?;
-            let packed = self.below(12, "predicate qualifier and flags")?;
+            let key = c.u()?;
+            let packed = c.below(12, "predicate qualifier and flags")?;
             let qualifier = match packed % 3 {
                 0 => None,
                 1 => Some(Qualifier::ForAllValues),
@@ -1768,25 +1880,104 @@ impl<'b> Reader<'b> {
                 qualifier,
                 if_exists: flags & 1 != 0,
                 negated: flags & 2 != 0,
-                test: self.test()?,
+                test: c.test(pool, t)?,
             });
         }
+        self.c = c;
         Ok(predicates)
+    }
+
+    /// The keys section.
+    fn keys(&mut self) -> Result<Vec<KeyCode>, ArtifactError> {
+        let mut c = self.at("keys");
+        let pool = self.pool.as_slice();
+        let text = self.t.text.as_str();
+        let n = c.count()?;
+        let mut keys = Vec::with_capacity(n);
+        for _ in 0..n {
+            let lower = c.boxed(pool, text)?;
+            let t = c.u()?;
+            let derived = *DERIVED
+                .get(t as usize)
+                .ok_or_else(|| c.corrupt(format!("`{t}` is not a derived-key tag")))?;
+            keys.push(KeyCode { lower, derived });
+        }
+        self.c = c;
+        Ok(keys)
+    }
+
+    /// The action patterns section.
+    fn action_patterns(&mut self) -> Result<Vec<Program>, ArtifactError> {
+        let mut c = self.at("action patterns");
+        let pool = self.pool.as_slice();
+        let Table {
+            pieces, arn_toks, ..
+        } = &mut self.t;
+        let n = c.count()?;
+        let mut patterns = Vec::with_capacity(n);
+        for _ in 0..n {
+            patterns.push(c.program(pool, pieces, arn_toks)?);
+        }
+        self.c = c;
+        Ok(patterns)
+    }
+
+    /// The action classes section: sparse bitsets over `patterns` patterns.
+    fn action_classes(&mut self, patterns: usize) -> Result<Vec<Box<[u64]>>, ArtifactError> {
+        let mut c = self.at("action classes");
+        let words = patterns.div_ceil(64);
+        let n = c.count()?;
+        let mut classes = Vec::with_capacity(n);
+        for _ in 0..n {
+            let len = c.uv()?;
+            if len > words as u64 {
+                return Err(c.corrupt(format!(
+                    "a class of {len} words is longer than the {words} the patterns need"
+                )));
+            }
+            let mut bits = vec![0u64; len as usize];
+            let ones = c.count()?;
+            let mut bit = 0u64;
+            for i in 0..ones {
+                let d = c.uv()?;
+                bit = bit.saturating_add(d);
+                if (i > 0 && d == 0) || bit >= len * 64 {
+                    return Err(c.corrupt(format!(
+                        "bit {bit} repeats or lies past the class's {len} words"
+                    )));
+                }
+                if let Some(w) = bits.get_mut((bit / 64) as usize) {
+                    *w |= 1u64 << (bit % 64);
+                }
+            }
+            classes.push(bits.into_boxed_slice());
+        }
+        self.c = c;
+        Ok(classes)
     }
 
     /// The resource patterns section.
     #[inline(never)]
     fn resource_patterns(&mut self) -> Result<Vec<PatternCode>, ArtifactError> {
-        self.section = "resource patterns";
-        let n = self.count()?;
+        let mut c = self.at("resource patterns");
+        let pool = self.pool.as_slice();
+        let Table {
+            text,
+            pieces,
+            arn_toks,
+            ..
+        } = &mut self.t;
+        let text = text.as_str();
+        let n = c.count()?;
         let mut resource_patterns = Vec::with_capacity(n);
         for _ in 0..n {
-            resource_patterns.push(if self.flag()? {
-                PatternCode::Template(self.template()?)
+            resource_patterns.push(if c.flag()? {
+                PatternCode::Template(c.apart(|c| c.template(pool, text))?)
             } else {
-                PatternCode::Fixed(self.program()?)
+                PatternCode::Fixed(c.program(pool, pieces, arn_toks)?)
             });
         }
+        self.c = c;
         Ok(resource_patterns)
     }
 
@@ -1794,37 +1985,36 @@ impl<'b> Reader<'b> {
     #[inline(never)]
     fn principals(
         &mut self,
-        lists: &mut Runs,
-        tag_pairs: &mut Runs,
+        list_runs: &mut Runs,
+        tag_runs: &mut Runs,
     ) -> Result<Vec<PrincipalCode>, ArtifactError> {
-        self.section = "principals";
-        let n = self.count()?;
+        let mut c = self.at("principals");
+        let (mut lists, mut tag_pairs) = (*list_runs, *tag_runs);
+        let pool = self.pool.as_slice();
+        let n = c.count()?;
         let mut principals = Vec::with_capacity(n);
         for _ in 0..n {
-            let packed = self.below(28, "caller kind and principal flags")?;
+            let packed = c.below(28, "caller kind and principal flags")?;
             let flags = packed / 7;
-            let arn = self.s()?;
+            let arn = c.s(pool)?;
             let caller = match packed % 7 {
                 0 => None,
                 k => {
                     let mut parts = [k - 1, 0, 0, 0, 0, 0, 0, 0, 0];
-                    let body = self.body;
-                    let mut pos = self.pos;
                     for p in parts.iter_mut().skip(1) {
-                        *p = self.next_u(body, &mut pos)?;
+                        *p = c.u()?;
                     }
-                    self.pos = pos;
                     Some(CallerCode::from_parts(parts).ok_or_else(|| {
-                        self.corrupt("a caller record has an unknown kind".to_owned())
+                        c.corrupt("a caller record has an unknown kind".to_owned())
                     })?)
                 }
             };
-            let policies = self.ids(lists)?;
-            let boundary = match self.u()? {
+            let policies = c.ids(&mut lists)?;
+            let boundary = match c.u()? {
                 0 => None,
                 b => Some(b - 1),
             };
-            let tags = self.tags(tag_pairs)?;
+            let tags = c.tags(&mut tag_pairs)?;
             principals.push(PrincipalCode {
                 arn,
                 caller,
@@ -1835,6 +2025,8 @@ impl<'b> Reader<'b> {
                 tags,
             });
         }
+        self.c = c;
+        (*list_runs, *tag_runs) = (lists, tag_pairs);
         Ok(principals)
     }
 
@@ -1842,29 +2034,31 @@ impl<'b> Reader<'b> {
     #[inline(never)]
     fn resources(
         &mut self,
-        lists: &mut Runs,
-        tag_pairs: &mut Runs,
+        list_runs: &mut Runs,
+        tag_runs: &mut Runs,
     ) -> Result<Vec<ResourceCode>, ArtifactError> {
-        self.section = "resources";
-        let n = self.count()?;
+        let mut c = self.at("resources");
+        let (mut lists, mut tag_pairs) = (*list_runs, *tag_runs);
+        let pool = self.pool.as_slice();
+        let n = c.count()?;
         let mut resources = Vec::with_capacity(n);
         for _ in 0..n {
-            let flags = self.below(16, "resource flags")?;
+            let flags = c.below(16, "resource flags")?;
             let kind = match flags & 3 {
                 0 => ResourceKind::Other,
                 1 => ResourceKind::KmsKey,
                 2 => ResourceKind::IamRole,
-                _ => return Err(self.corrupt("`3` is not a resource kind tag".to_owned())),
+                _ => return Err(c.corrupt("`3` is not a resource kind tag".to_owned())),
             };
-            let policies = self.ids(lists)?;
-            let tags = self.tags(tag_pairs)?;
+            let policies = c.ids(&mut lists)?;
+            let tags = c.tags(&mut tag_pairs)?;
             let account = if flags & 4 != 0 {
-                Some(self.s()?)
+                Some(c.s(pool)?)
             } else {
                 None
             };
             let arn_account = if flags & 8 != 0 {
-                Some(self.s()?)
+                Some(c.s(pool)?)
             } else {
                 None
             };
@@ -1876,7 +2070,32 @@ impl<'b> Reader<'b> {
                 kind,
             });
         }
+        self.c = c;
+        (*list_runs, *tag_runs) = (lists, tag_pairs);
         Ok(resources)
+    }
+
+    /// The accounts section.
+    fn accounts(&mut self) -> Result<Vec<AccountCode>, ArtifactError> {
+        let mut c = self.at("accounts");
+        let n = c.count()?;
+        let mut accounts = Vec::with_capacity(n);
+        for _ in 0..n {
+            let mut levels = [Vec::new(), Vec::new()];
+            for l in &mut levels {
+                let m = c.count()?;
+                for _ in 0..m {
+                    l.push(c.boxed_ids()?);
+                }
+            }
+            let [scps, rcps] = levels;
+            accounts.push(AccountCode {
+                scps: scps.into(),
+                rcps: rcps.into(),
+            });
+        }
+        self.c = c;
+        Ok(accounts)
     }
 
     fn table(&mut self) -> Result<Table, ArtifactError> {
@@ -1888,7 +2107,9 @@ impl<'b> Reader<'b> {
         let (Ok(list_len), Ok(tag_len)) =
             (u32::try_from(lists.len()), u32::try_from(tag_pairs.len()))
         else {
-            return Err(self.corrupt("an arena passes 32-bit positions".to_owned()));
+            return Err(self
+                .at("arena sizes")
+                .corrupt("an arena passes 32-bit positions".to_owned()));
         };
         let mut list_runs = Runs {
             next: 0,
@@ -1906,53 +2127,11 @@ impl<'b> Reader<'b> {
         let statements = self.statements(&mut list_runs, &lists)?;
         crate::table::sign_bodies(&mut bodies, &statements);
         let predicates = self.predicates()?;
-        self.section = "keys";
-        let n = self.count()?;
-        let mut keys = Vec::with_capacity(n);
-        for _ in 0..n {
-            let lower = self.boxed()?;
-            let t = self.u()?;
-            let derived = *DERIVED
-                .get(t as usize)
-                .ok_or_else(|| self.corrupt(format!("`{t}` is not a derived-key tag")))?;
-            keys.push(KeyCode { lower, derived });
-        }
+        let keys = self.keys()?;
 
-        self.section = "action patterns";
-        let n = self.count()?;
-        let mut patterns = Vec::with_capacity(n);
-        for _ in 0..n {
-            patterns.push(self.program()?);
-        }
+        let patterns = self.action_patterns()?;
         let known = self.index("action index")?;
-        self.section = "action classes";
-        let words = patterns.len().div_ceil(64);
-        let n = self.count()?;
-        let mut classes = Vec::with_capacity(n);
-        for _ in 0..n {
-            let len = self.uv()?;
-            if len > words as u64 {
-                return Err(self.corrupt(format!(
-                    "a class of {len} words is longer than the {words} the patterns need"
-                )));
-            }
-            let mut bits = vec![0u64; len as usize];
-            let ones = self.count()?;
-            let mut bit = 0u64;
-            for i in 0..ones {
-                let d = self.uv()?;
-                bit = bit.saturating_add(d);
-                if (i > 0 && d == 0) || bit >= len * 64 {
-                    return Err(self.corrupt(format!(
-                        "bit {bit} repeats or lies past the class's {len} words"
-                    )));
-                }
-                if let Some(w) = bits.get_mut((bit / 64) as usize) {
-                    *w |= 1u64 << (bit % 64);
-                }
-            }
-            classes.push(bits.into_boxed_slice());
-        }
+        let classes = self.action_classes(patterns.len())?;
 
         let resource_patterns = self.resource_patterns()?;
         let principals = self.principals(&mut list_runs, &mut tag_runs)?;
@@ -1962,25 +2141,8 @@ impl<'b> Reader<'b> {
         let resources = self.resources(&mut list_runs, &mut tag_runs)?;
         let resource_index = self.index("resource index")?;
 
-        self.section = "accounts";
-        let n = self.count()?;
-        let mut accounts = Vec::with_capacity(n);
-        for _ in 0..n {
-            let mut levels = [Vec::new(), Vec::new()];
-            for l in &mut levels {
-                let m = self.count()?;
-                for _ in 0..m {
-                    l.push(self.boxed_ids()?);
-                }
-            }
-            let [scps, rcps] = levels;
-            accounts.push(AccountCode {
-                scps: scps.into(),
-                rcps: rcps.into(),
-            });
-        }
+        let accounts = self.accounts()?;
         let account_index = self.index("account index")?;
-        self.section = "end";
         self.check_arena_sizes(sizes, list_runs.next as usize, tag_runs.next as usize)?;
 
         Ok(Table {
@@ -2069,12 +2231,10 @@ mod tests {
                 out: Vec::new(),
             };
             w.uv(v);
-            let mut r = Reader {
+            let mut r = Cur {
                 body: &w.out,
                 pos: 0,
                 section: "test",
-                pool: Vec::new(),
-                t: Table::default(),
             };
             assert_eq!(r.uv().unwrap(), v);
             assert_eq!(r.pos, w.out.len());
@@ -2083,12 +2243,10 @@ mod tests {
             assert_eq!(unzigzag(zigzag(v)), v);
         }
         let eleven = [0xffu8; 11];
-        let mut r = Reader {
+        let mut r = Cur {
             body: &eleven,
             pos: 0,
             section: "test",
-            pool: Vec::new(),
-            t: Table::default(),
         };
         assert!(r.uv().unwrap_err().is_corrupt());
     }
@@ -2191,15 +2349,42 @@ mod tests {
         assert!(!p.matches(&loaded, "key", &mut buffers));
     }
 
+    /// A string range must lie in the text and, in a text that is not
+    /// ASCII, fall on character boundaries (validation reads the ends'
+    /// bytes only when the text is not ASCII).
+    #[test]
+    fn string_ranges_must_be_strings_of_the_text() {
+        let with = |text: &str, start: u32, end: u32| {
+            let mut t = Table::default();
+            t.text.push_str(text);
+            t.actions.patterns.push(Program::Exact(Str { start, end }));
+            crate::Engine::new(t)
+        };
+        for (text, start, end, ok) in [
+            ("abc", 0, 3, true),
+            ("abc", 1, 1, true),
+            ("abc", 1, 4, false),
+            ("abc", 2, 1, false),
+            ("a\u{e9}b", 0, 4, true),
+            ("a\u{e9}b", 1, 3, true),
+            ("a\u{e9}b", 0, 2, false),
+            ("a\u{e9}b", 2, 4, false),
+            ("a\u{e9}b", 0, 5, false),
+        ] {
+            match with(text, start, end) {
+                Ok(_) => assert!(ok, "{text:?} {start}..{end} accepted"),
+                Err(e) => assert!(!ok && e.is_bad_range(), "{text:?} {start}..{end}: {e}"),
+            }
+        }
+    }
+
     #[test]
     fn list_runs_use_their_arena_in_order_and_never_pass_it() {
         let body = [2u8, 1, 1];
-        let mut r = Reader {
+        let mut r = Cur {
             body: &body,
             pos: 0,
             section: "test",
-            pool: Vec::new(),
-            t: Table::default(),
         };
         let mut runs = Runs { next: 0, len: 3 };
         assert_eq!(r.ids(&mut runs).unwrap(), Ids { start: 0, end: 2 });

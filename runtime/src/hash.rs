@@ -118,13 +118,21 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
         let tail = bytes
             .len()
             .checked_sub(16)
-            .and_then(|from| bytes.get(from..));
+            .and_then(|from| bytes.get(from..))
+            .and_then(|t| <[u8; 16]>::try_from(t).ok());
         let (x, y) = match tail {
-            Some(t) => t.split_at(8),
-            None => rest.split_at(rest.len().min(8)),
+            // The two words at once (the low one is the first 8 bytes).
+            Some(t) => {
+                let w = u128::from_le_bytes(t);
+                (w as u64, (w >> 64) as u64)
+            }
+            None => {
+                let (x, y) = rest.split_at(rest.len().min(8));
+                (le_word(x), le_word(y))
+            }
         };
-        a = step(a, le_word(x));
-        b = step(b, le_word(y));
+        a = step(a, x);
+        b = step(b, y);
     }
     let h = FastHasher {
         hash: step(a ^ b.rotate_left(32), bytes.len() as u64),

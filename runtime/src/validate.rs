@@ -81,7 +81,7 @@ impl TableError {
     pub(crate) fn duplicate_key(first: u32, second: u32) -> TableError {
         TableError::new(
             Problem::DuplicateKey,
-            At("key", second as usize),
+            At(Part::Key, second as usize),
             format!("it has the name of key {first}"),
         )
     }
@@ -100,18 +100,73 @@ impl fmt::Display for TableError {
 
 impl std::error::Error for TableError {}
 
-/// The place being checked, formatted only when something is wrong.
+/// The place being checked, formatted only when something is wrong: a
+/// part of the table and an index, two words that the checks pass in
+/// registers (a name as a `&str` would make them three, stored to the
+/// stack before every check).
 #[derive(Clone, Copy)]
-struct At<'a>(&'a str, usize);
+struct At(Part, usize);
 
-impl fmt::Display for At<'_> {
+/// A part of the table, named in errors.
+#[derive(Clone, Copy)]
+enum Part {
+    Account,
+    ActionPattern,
+    Body,
+    ConditionPatternValue,
+    ConditionTextValue,
+    ConditionWord,
+    Key,
+    Policy,
+    Predicate,
+    Principal,
+    ProgramPiece,
+    ResourcePattern,
+    Resource,
+    Statement,
+    PolicyIndexEntry,
+    ActionIndexEntry,
+    PrincipalIndexEntry,
+    RoleIndexEntry,
+    ResourceIndexEntry,
+    AccountIndexEntry,
+}
+
+impl Part {
+    fn name(self) -> &'static str {
+        match self {
+            Part::Account => "account",
+            Part::ActionPattern => "action pattern",
+            Part::Body => "body",
+            Part::ConditionPatternValue => "condition pattern value",
+            Part::ConditionTextValue => "condition text value",
+            Part::ConditionWord => "condition word",
+            Part::Key => "key",
+            Part::Policy => "policy",
+            Part::Predicate => "predicate",
+            Part::Principal => "principal",
+            Part::ProgramPiece => "program piece",
+            Part::ResourcePattern => "resource pattern",
+            Part::Resource => "resource",
+            Part::Statement => "statement",
+            Part::PolicyIndexEntry => "policy index entry",
+            Part::ActionIndexEntry => "action index entry",
+            Part::PrincipalIndexEntry => "principal index entry",
+            Part::RoleIndexEntry => "role index entry",
+            Part::ResourceIndexEntry => "resource index entry",
+            Part::AccountIndexEntry => "account index entry",
+        }
+    }
+}
+
+impl fmt::Display for At {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.0, self.1)
+        write!(f, "{} {}", self.0.name(), self.1)
     }
 }
 
 #[inline]
-fn within(at: At<'_>, what: &str, id: u32, len: usize) -> Result<(), TableError> {
+fn within(at: At, what: &str, id: u32, len: usize) -> Result<(), TableError> {
     if (id as usize) < len {
         Ok(())
     } else {
@@ -120,7 +175,7 @@ fn within(at: At<'_>, what: &str, id: u32, len: usize) -> Result<(), TableError>
 }
 
 #[cold]
-fn dangling(at: At<'_>, what: &str, id: u32, len: usize) -> TableError {
+fn dangling(at: At, what: &str, id: u32, len: usize) -> TableError {
     TableError::new(
         Problem::DanglingId,
         at,
@@ -129,7 +184,7 @@ fn dangling(at: At<'_>, what: &str, id: u32, len: usize) -> TableError {
 }
 
 #[inline]
-fn range(at: At<'_>, what: &str, start: u32, end: u32, len: usize) -> Result<(), TableError> {
+fn range(at: At, what: &str, start: u32, end: u32, len: usize) -> Result<(), TableError> {
     if start <= end && end as usize <= len {
         Ok(())
     } else {
@@ -138,7 +193,7 @@ fn range(at: At<'_>, what: &str, start: u32, end: u32, len: usize) -> Result<(),
 }
 
 #[cold]
-fn outside(at: At<'_>, what: &str, start: u32, end: u32, len: usize) -> TableError {
+fn outside(at: At, what: &str, start: u32, end: u32, len: usize) -> TableError {
     TableError::new(
         Problem::BadRange,
         at,
@@ -146,9 +201,16 @@ fn outside(at: At<'_>, what: &str, start: u32, end: u32, len: usize) -> TableErr
     )
 }
 
-#[inline]
-fn text(t: &Table, at: At<'_>, s: Str) -> Result<(), TableError> {
-    if t.text.get(s.start as usize..s.end as usize).is_some() {
+/// Whether `s` is a string of the text arena: a range in it, on
+/// character boundaries (which every position of an ASCII text is, so that
+/// `ascii`, the text's [`str::is_ascii`] found once, spares reading the
+/// bytes at its ends).
+#[inline(always)]
+fn text(t: &Table, ascii: bool, at: At, s: Str) -> Result<(), TableError> {
+    let (start, end) = (s.start as usize, s.end as usize);
+    let bytes = t.text.as_bytes();
+    let boundary = |i: usize| bytes.get(i).is_none_or(|b| (*b as i8) >= -0x40);
+    if start <= end && end <= bytes.len() && (ascii || (boundary(start) && boundary(end))) {
         Ok(())
     } else {
         Err(not_a_string(t, at, s))
@@ -156,7 +218,7 @@ fn text(t: &Table, at: At<'_>, s: Str) -> Result<(), TableError> {
 }
 
 #[cold]
-fn not_a_string(t: &Table, at: At<'_>, s: Str) -> TableError {
+fn not_a_string(t: &Table, at: At, s: Str) -> TableError {
     TableError::new(
         Problem::BadRange,
         at,
@@ -170,7 +232,7 @@ fn not_a_string(t: &Table, at: At<'_>, s: Str) -> TableError {
 }
 
 #[cold]
-fn bad_signature(at: At<'_>, found: u64, expected: u64) -> TableError {
+fn bad_signature(at: At, found: u64, expected: u64) -> TableError {
     TableError::new(
         Problem::BadSignature,
         at,
@@ -181,13 +243,13 @@ fn bad_signature(at: At<'_>, found: u64, expected: u64) -> TableError {
 }
 
 #[inline]
-fn ids<'t>(t: &'t Table, at: At<'_>, ids: Ids) -> Result<&'t [u32], TableError> {
+fn ids(t: &Table, at: At, ids: Ids) -> Result<&[u32], TableError> {
     range(at, "id list", ids.start, ids.end, t.lists.len())?;
     Ok(t.ids(ids))
 }
 
 #[inline(always)]
-fn tags(t: &Table, at: At<'_>, tags: Tags, keys: usize) -> Result<(), TableError> {
+fn tags(t: &Table, ascii: bool, at: At, tags: Tags, keys: usize) -> Result<(), TableError> {
     range(at, "tag list", tags.start, tags.end, t.tag_pairs.len())?;
     // Key ids strictly rising: the first may be any id.
     let mut next = 0u64;
@@ -197,13 +259,13 @@ fn tags(t: &Table, at: At<'_>, tags: Tags, keys: usize) -> Result<(), TableError
             return Err(unsorted_tags(at));
         }
         next = u64::from(*k) + 1;
-        text(t, at, *v)?;
+        text(t, ascii, at, *v)?;
     }
     Ok(())
 }
 
 #[cold]
-fn unsorted_tags(at: At<'_>) -> TableError {
+fn unsorted_tags(at: At) -> TableError {
     TableError::new(
         Problem::BadRange,
         at,
@@ -211,22 +273,22 @@ fn unsorted_tags(at: At<'_>) -> TableError {
     )
 }
 
-fn span(at: At<'_>, what: &str, s: Span, len: usize) -> Result<(), TableError> {
+fn span(at: At, what: &str, s: Span, len: usize) -> Result<(), TableError> {
     range(at, what, s.start, s.end, len)
 }
 
 /// A program's text and token ranges (the pieces themselves are checked
 /// once, with their arena).
-#[inline]
-fn program(t: &Table, at: At<'_>, p: Program) -> Result<(), TableError> {
+#[inline(always)]
+fn program(t: &Table, ascii: bool, at: At, p: Program) -> Result<(), TableError> {
     match p {
-        Program::Exact(s) | Program::Prefix(s) | Program::Suffix(s) => text(t, at, s),
+        Program::Exact(s) | Program::Prefix(s) | Program::Suffix(s) => text(t, ascii, at, s),
         Program::Pieces(s) => span(at, "program piece list", s, t.pieces.len()),
         Program::General(s) => span(at, "program token list", s, t.arn_toks.len()),
     }
 }
 
-fn template(at: At<'_>, t: &Template, keys: usize) -> Result<(), TableError> {
+fn template(at: At, t: &Template, keys: usize) -> Result<(), TableError> {
     for piece in &t.pieces {
         if let Piece::Var { key, .. } = piece {
             within(at, "key", *key, keys)?;
@@ -237,10 +299,17 @@ fn template(at: At<'_>, t: &Template, keys: usize) -> Result<(), TableError> {
 
 /// A name map: its keys are strings of the text arena, its values ids
 /// below `len`.
-fn index(t: &Table, name: &str, map: &StrIndex, what: &str, len: usize) -> Result<(), TableError> {
+fn index(
+    t: &Table,
+    ascii: bool,
+    name: Part,
+    map: &StrIndex,
+    what: &str,
+    len: usize,
+) -> Result<(), TableError> {
     for (i, (key, id)) in map.entries().iter().enumerate() {
         let at = At(name, i);
-        text(t, at, *key)?;
+        text(t, ascii, at, *key)?;
         within(at, what, *id, len)?;
     }
     Ok(())
@@ -248,28 +317,36 @@ fn index(t: &Table, name: &str, map: &StrIndex, what: &str, len: usize) -> Resul
 
 /// Checks every id and range of the table.
 pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
+    let ascii = t.text.is_ascii();
     let keys = t.keys.len();
     let policies = t.policies.len();
     for (i, p) in t.policies.iter().enumerate() {
-        let at = At("policy", i);
+        let at = At(Part::Policy, i);
         within(at, "body", p.body, t.bodies.len())?;
-        text(t, at, p.name)?;
+        text(t, ascii, at, p.name)?;
     }
-    index(t, "policy index entry", &t.policy_index, "policy", policies)?;
+    index(
+        t,
+        ascii,
+        Part::PolicyIndexEntry,
+        &t.policy_index,
+        "policy",
+        policies,
+    )?;
     for (i, b) in t.bodies.iter().enumerate() {
         let end = u64::from(b.first) + u64::from(b.len);
         if end > t.statements.len() as u64 {
             return Err(TableError::new(
                 Problem::DanglingId,
-                At("body", i),
+                At(Part::Body, i),
                 format!("statements end at {end}, past {}", t.statements.len()),
             ));
         }
     }
     for (i, s) in t.statements.iter().enumerate() {
-        let at = At("statement", i);
+        let at = At(Part::Statement, i);
         if let Some(sid) = s.sid {
-            text(t, at, sid)?;
+            text(t, ascii, at, sid)?;
         }
         let mut sig = 0u64;
         for p in ids(t, at, s.action.patterns)? {
@@ -305,7 +382,7 @@ pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
                 Effect::Deny => deny |= s.actions,
             }
         }
-        let at = At("body", i);
+        let at = At(Part::Body, i);
         if b.allow_actions != allow {
             return Err(bad_signature(at, b.allow_actions, allow));
         }
@@ -315,44 +392,45 @@ pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
     }
     index(
         t,
-        "action index entry",
+        ascii,
+        Part::ActionIndexEntry,
         &t.actions.known,
         "action class",
         t.actions.classes.len(),
     )?;
     for (i, p) in t.resource_patterns.iter().enumerate() {
-        let at = At("resource pattern", i);
+        let at = At(Part::ResourcePattern, i);
         match p {
-            PatternCode::Fixed(p) => program(t, at, *p)?,
+            PatternCode::Fixed(p) => program(t, ascii, at, *p)?,
             PatternCode::Template(tm) => template(at, tm, keys)?,
         }
     }
     // The shared arenas, each item once.
     for (i, s) in t.pieces.iter().enumerate() {
-        text(t, At("program piece", i), *s)?;
+        text(t, ascii, At(Part::ProgramPiece, i), *s)?;
     }
     for (i, s) in t.words.iter().enumerate() {
-        text(t, At("condition word", i), *s)?;
+        text(t, ascii, At(Part::ConditionWord, i), *s)?;
     }
     for (i, v) in t.text_values.iter().enumerate() {
-        let at = At("condition text value", i);
+        let at = At(Part::ConditionTextValue, i);
         match v {
-            TextValue::Text(s) => text(t, at, *s)?,
+            TextValue::Text(s) => text(t, ascii, at, *s)?,
             TextValue::Template(tm) => template(at, tm, keys)?,
         }
     }
     for (i, v) in t.glob_values.iter().enumerate() {
-        let at = At("condition pattern value", i);
+        let at = At(Part::ConditionPatternValue, i);
         match v {
-            GlobValue::Fixed(p) => program(t, at, *p)?,
+            GlobValue::Fixed(p) => program(t, ascii, at, *p)?,
             GlobValue::Template(tm) => template(at, tm, keys)?,
         }
     }
     for (i, p) in t.actions.patterns.iter().enumerate() {
-        program(t, At("action pattern", i), *p)?;
+        program(t, ascii, At(Part::ActionPattern, i), *p)?;
     }
     for (i, p) in t.predicates.iter().enumerate() {
-        let at = At("predicate", i);
+        let at = At(Part::Predicate, i);
         within(at, "key", p.key, keys)?;
         match p.test {
             Test::Null { .. } => {}
@@ -369,8 +447,8 @@ pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
         }
     }
     for (i, p) in t.principals.iter().enumerate() {
-        let at = At("principal", i);
-        text(t, at, p.arn)?;
+        let at = At(Part::Principal, i);
+        text(t, ascii, at, p.arn)?;
         if p.caller.is_some_and(|c| !c.fits(t.str(p.arn))) {
             return Err(TableError::new(
                 Problem::BadCaller,
@@ -384,48 +462,52 @@ pub(crate) fn validate(t: &Table) -> Result<(), TableError> {
         for id in ids(t, at, p.policies)?.iter().chain(p.boundary.iter()) {
             within(at, "policy", *id, policies)?;
         }
-        tags(t, at, p.tags, keys)?;
+        tags(t, ascii, at, p.tags, keys)?;
     }
     for (i, r) in t.resources.iter().enumerate() {
-        let at = At("resource", i);
+        let at = At(Part::Resource, i);
         for id in ids(t, at, r.policies)? {
             within(at, "policy", *id, policies)?;
         }
-        tags(t, at, r.tags, keys)?;
+        tags(t, ascii, at, r.tags, keys)?;
         for s in r.account.iter().chain(r.arn_account.iter()) {
-            text(t, at, *s)?;
+            text(t, ascii, at, *s)?;
         }
     }
     for (i, a) in t.accounts.iter().enumerate() {
         for id in a.scps.iter().chain(a.rcps.iter()).flat_map(|l| l.iter()) {
-            within(At("account", i), "policy", *id, policies)?;
+            within(At(Part::Account, i), "policy", *id, policies)?;
         }
     }
     let principals = t.principals.len();
     index(
         t,
-        "principal index entry",
+        ascii,
+        Part::PrincipalIndexEntry,
         &t.principal_index,
         "principal",
         principals,
     )?;
     index(
         t,
-        "role index entry",
+        ascii,
+        Part::RoleIndexEntry,
         &t.role_index,
         "principal",
         principals,
     )?;
     index(
         t,
-        "resource index entry",
+        ascii,
+        Part::ResourceIndexEntry,
         &t.resource_index,
         "resource",
         t.resources.len(),
     )?;
     index(
         t,
-        "account index entry",
+        ascii,
+        Part::AccountIndexEntry,
         &t.account_index,
         "account",
         t.accounts.len(),

@@ -18,9 +18,11 @@
 //! - **Entries.** Principals, role sessions' roles, resources and accounts
 //!   become hash maps to lists of policy ids.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::hash::Hash;
 
-use sesame_runtime::hash::{FastMap, StrIndex};
+use sesame_runtime::hash::{FastMap, FromDistinctError, IndexFull, StrIndex};
 
 use sesame_runtime::glob::{
     ArnTok, Program, Tok, arn_condition_rules, arn_rules, plain_rules, tokens,
@@ -45,16 +47,27 @@ fn id(n: usize, what: &str) -> Result<u32, CompileError> {
     u32::try_from(n).map_err(|_| CompileError::new(format!("too many {what} for 32-bit ids")))
 }
 
-/// Interns strings, giving each distinct one an id. A string already
-/// interned is found by reference: only a new one is copied.
-#[derive(Default)]
-struct Interner {
-    ids: FastMap<String, u32>,
+/// Interns values, giving each distinct one an id. Keys that borrow the
+/// store or its normalised form cost no copy; a key found is never copied.
+struct Interner<K> {
+    ids: FastMap<K, u32>,
 }
 
-impl Interner {
+impl<K> Default for Interner<K> {
+    fn default() -> Self {
+        Interner {
+            ids: FastMap::default(),
+        }
+    }
+}
+
+impl<K: Hash + Eq> Interner<K> {
     /// The id of `key`, and whether it is new.
-    fn intern(&mut self, key: &str, what: &str) -> Result<(u32, bool), CompileError> {
+    fn intern<Q>(&mut self, key: &Q, what: &str) -> Result<(u32, bool), CompileError>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
         if let Some(i) = self.ids.get(key) {
             return Ok((*i, false));
         }
@@ -62,15 +75,6 @@ impl Interner {
         self.ids.insert(key.to_owned(), i);
         Ok((i, true))
     }
-}
-
-/// The interning key of a resource pattern in `out`: its text, then
-/// whether it substitutes variables as one last character (so each key
-/// reads back as one pattern and flag).
-fn resource_key(out: &mut String, pattern: &str, substitutes: bool) {
-    out.clear();
-    out.push_str(pattern);
-    out.push(if substitutes { '1' } else { '0' });
 }
 
 /// Whether a pattern has no wildcard: [`Program::new`] makes such a
@@ -91,14 +95,18 @@ enum Parsed {
     Template(Template),
 }
 
-struct Builder<'l> {
+/// Builds a table; `'n` is the normalised store the patterns and
+/// predicates are interned from (by reference).
+struct Builder<'l, 'n> {
     limits: &'l Limits,
     table: Table,
-    keys: Interner,
-    action_ids: Interner,
-    action_text: Vec<String>,
-    resource_ids: Interner,
-    predicate_ids: Interner,
+    keys: Interner<String>,
+    action_ids: Interner<&'n str>,
+    action_text: Vec<&'n str>,
+    /// Resource patterns and whether they substitute variables.
+    resource_ids: Interner<(&'n str, bool)>,
+    /// Canonical predicate texts.
+    predicate_ids: Interner<&'n str>,
     /// Strings already in the table's text arena, each to its start there.
     strings: StrIndex,
     /// Scratch space reused from one pattern to the next.
@@ -113,7 +121,7 @@ struct Scratch {
     toks: Vec<Tok>,
     /// A pattern's tokens with their rules.
     rules: Vec<ArnTok>,
-    /// A resource pattern's interning key; a tag's lower-cased key.
+    /// A tag's lower-cased key.
     text: String,
     /// Ids to append to the table's id arena.
     ids: Vec<u32>,
@@ -138,9 +146,9 @@ fn derived(lower: &str) -> Derived {
     }
 }
 
-impl<'l> Builder<'l> {
+impl<'l, 'n> Builder<'l, 'n> {
     /// A builder adding to `table`.
-    fn new(limits: &'l Limits, table: Table) -> Builder<'l> {
+    fn new(limits: &'l Limits, table: Table) -> Builder<'l, 'n> {
         Builder {
             limits,
             table,
@@ -152,6 +160,21 @@ impl<'l> Builder<'l> {
             strings: StrIndex::default(),
             scratch: Scratch::default(),
         }
+    }
+
+    /// Makes room in the interners for every resource pattern and
+    /// condition the store's statements write (at most that many are
+    /// distinct) and in the text map for the policies' and principals'
+    /// names, so that the maps are not rebuilt as they grow.
+    fn reserve(&mut self, store: &Store, norm: &Normalized<'_>) {
+        let statements = norm.bodies.iter().flat_map(|b| &b.statements);
+        let (patterns, conditions) = statements.fold((0, 0), |(p, c), s| {
+            let r = s.resources.as_ref().map_or(0, |(_, ps)| ps.len());
+            (p + r, c + s.conditions.len())
+        });
+        self.resource_ids.ids.reserve(patterns);
+        self.predicate_ids.ids.reserve(conditions);
+        self.strings = StrIndex::with_capacity(store.policies.len() + store.principals.len());
     }
 
     /// `s` in the table's text arena, stored once however often it occurs.
@@ -284,24 +307,22 @@ impl<'l> Builder<'l> {
         self.program(toks, rules)
     }
 
-    fn action(&mut self, lower: &str) -> Result<u32, CompileError> {
-        let (i, new) = self.action_ids.intern(lower, "action patterns")?;
+    fn action(&mut self, lower: &'n str) -> Result<u32, CompileError> {
+        let (i, new) = self.action_ids.intern(&lower, "action patterns")?;
         if new {
             self.check_size(lower, "action pattern")?;
             let program = self.fixed_program(lower, plain_rules)?;
             self.table.actions.patterns.push(program);
-            self.action_text.push(lower.to_owned());
+            self.action_text.push(lower);
         }
         Ok(i)
     }
 
-    fn resource(&mut self, pattern: &str, substitutes: bool) -> Result<u32, CompileError> {
+    fn resource(&mut self, pattern: &'n str, substitutes: bool) -> Result<u32, CompileError> {
         let subst = substitutes && pattern.contains("${");
-        let mut key = std::mem::take(&mut self.scratch.text);
-        resource_key(&mut key, pattern, subst);
-        let interned = self.resource_ids.intern(&key, "resource patterns");
-        self.scratch.text = key;
-        let (i, new) = interned?;
+        let (i, new) = self
+            .resource_ids
+            .intern(&(pattern, subst), "resource patterns")?;
         if new {
             self.check_size(pattern, "resource pattern")?;
             let code = if subst {
@@ -349,10 +370,10 @@ impl<'l> Builder<'l> {
         })
     }
 
-    fn predicate(&mut self, c: &NCondition<'_>) -> Result<u32, CompileError> {
+    fn predicate(&mut self, c: &'n NCondition<'_>) -> Result<u32, CompileError> {
         let (i, new) = self
             .predicate_ids
-            .intern(&c.canonical, "condition predicates")?;
+            .intern(&c.canonical.as_str(), "condition predicates")?;
         if !new {
             return Ok(i);
         }
@@ -500,7 +521,7 @@ impl<'l> Builder<'l> {
             .iter()
             .enumerate()
             .filter(|(i, _)| matches!(patterns.get(*i), Some(Program::Exact(_))))
-            .map(|(i, t)| (t.as_str(), i))
+            .map(|(i, t)| (*t, i))
             .collect();
         literals.sort_unstable();
         let mut sets: Vec<Vec<u64>> = vec![vec![0u64; words]; literals.len()];
@@ -665,8 +686,8 @@ fn role_key(arn: &str) -> Option<(String, bool)> {
 
 /// An empty table with room reserved for what the store will put in it:
 /// an entry per statement, body, policy, principal, resource and account,
-/// index slots for their names, and text for the names (each is stored
-/// once), so that no arena or index is copied as it grows.
+/// and text for their names (each is stored once), so that these are not
+/// copied as they grow.
 fn sized_table(store: &Store, norm: &Normalized<'_>, statements: usize) -> Table {
     let mut t = Table::default();
     t.statements.reserve(statements);
@@ -675,16 +696,25 @@ fn sized_table(store: &Store, norm: &Normalized<'_>, statements: usize) -> Table
     t.principals.reserve(store.principals.len());
     t.resources.reserve(store.resources.len());
     t.accounts.reserve(store.accounts.len());
-    t.policy_index = StrIndex::with_capacity(norm.policies.len());
-    t.principal_index = StrIndex::with_capacity(store.principals.len());
-    t.resource_index = StrIndex::with_capacity(store.resources.len());
-    t.account_index = StrIndex::with_capacity(store.accounts.len());
     let names = store.policies.keys().map(String::len).sum::<usize>()
         + store.principals.keys().map(String::len).sum::<usize>()
         + store.resources.keys().map(String::len).sum::<usize>()
         + store.accounts.keys().map(String::len).sum::<usize>();
     t.text.reserve(names);
     t
+}
+
+/// The index of names that are distinct (the keys of one of the store's
+/// maps) and strings of `text`, built in one pass
+/// ([`StrIndex::from_distinct`] writes its slots region by region rather
+/// than at random, one name at a time).
+fn distinct_index(text: &str, names: Vec<(Str, u32)>) -> Result<StrIndex, CompileError> {
+    StrIndex::from_distinct(text, names).map_err(|e| match e {
+        FromDistinctError::Repeated(name) => {
+            CompileError::new(format!("the store names `{name}` twice"))
+        }
+        FromDistinctError::Full => full(IndexFull),
+    })
 }
 
 /// Builds the table for a normalised store.
@@ -697,6 +727,7 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
         )));
     }
     let mut b = Builder::new(limits, sized_table(store, norm, statements));
+    b.reserve(store, norm);
     // A statement's action, resource and condition ids, reused.
     let (mut actions, mut resources, mut conditions) = (Vec::new(), Vec::new(), Vec::new());
     for body in &norm.bodies {
@@ -770,6 +801,7 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
     b.classes()?;
     b.table.sign_actions();
 
+    let mut names = Vec::with_capacity(norm.policies.len());
     for (i, p) in norm.policies.iter().enumerate() {
         let name = b.text(p.name)?;
         b.table.policies.push(PolicyCode {
@@ -777,20 +809,16 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
             body: id(p.body, "policy bodies")?,
             session_error: p.session_error,
         });
-        b.table
-            .policy_index
-            .insert(&b.table.text, name, id(i, "policies")?)
-            .map_err(full)?;
+        names.push((name, id(i, "policies")?));
     }
+    b.table.policy_index = distinct_index(&b.table.text, names)?;
     let tag_keys = b.tag_keys();
 
+    let mut arns = Vec::with_capacity(store.principals.len());
     for (i, (arn, entry)) in store.principals.iter().enumerate() {
         let pid = id(i, "principals")?;
         let arn_text = b.text(arn)?;
-        b.table
-            .principal_index
-            .insert(&b.table.text, arn_text, pid)
-            .map_err(full)?;
+        arns.push((arn_text, pid));
         if let Some((key, exact)) = role_key(arn) {
             if exact || !b.table.role_index.contains_key(&b.table.text, key.as_str()) {
                 let key = b.table.add_str(&key).map_err(full)?;
@@ -816,13 +844,12 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
             tags,
         });
     }
+    b.table.principal_index = distinct_index(&b.table.text, arns)?;
+    let mut arns = Vec::with_capacity(store.resources.len());
     for (i, (arn, entry)) in store.resources.iter().enumerate() {
         // Resource ARNs are distinct: no interning.
         let key = b.table.add_str(arn).map_err(full)?;
-        b.table
-            .resource_index
-            .insert(&b.table.text, key, id(i, "resources")?)
-            .map_err(full)?;
+        arns.push((key, id(i, "resources")?));
         let tags = b.tags("aws:ResourceTag/", &tag_keys, &entry.tags)?;
         let policies = b.policy_ids(&entry.policies)?;
         let account = entry.account.as_deref().map(|a| b.text(a)).transpose()?;
@@ -837,13 +864,12 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
             kind: ResourceKind::of(arn),
         });
     }
+    b.table.resource_index = distinct_index(&b.table.text, arns)?;
+    let mut accounts = Vec::with_capacity(store.accounts.len());
     for (i, (account, entry)) in store.accounts.iter().enumerate() {
         let key = b.table.add_str(account).map_err(full)?;
-        b.table
-            .account_index
-            .insert(&b.table.text, key, id(i, "accounts")?)
-            .map_err(full)?;
-        let chain = |b: &Builder<'_>, levels: &[Vec<String>]| {
+        accounts.push((key, id(i, "accounts")?));
+        let chain = |b: &Builder<'_, '_>, levels: &[Vec<String>]| {
             levels
                 .iter()
                 .map(|l| l.iter().filter_map(|n| b.policy_id(n)).collect())
@@ -854,6 +880,7 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
             rcps: chain(&b, &entry.rcps),
         });
     }
+    b.table.account_index = distinct_index(&b.table.text, accounts)?;
     Ok(b.table)
 }
 

@@ -215,12 +215,13 @@ fn fingerprint(policy: &Policy) -> u64 {
 
 /// Normalises every policy of the store.
 pub fn normalize(store: &Store) -> Normalized<'_> {
-    let mut bodies: Vec<NBody<'_>> = Vec::new();
+    let mut bodies: Vec<NBody<'_>> = Vec::with_capacity(store.policies.len());
     // Per body: the policy it was made from, and the next body whose policy
     // has the same hash (`usize::MAX` ends the chain).
-    let mut sources: Vec<(&Policy, usize)> = Vec::new();
+    let mut sources: Vec<(&Policy, usize)> = Vec::with_capacity(store.policies.len());
     // The first body of each policy hash.
     let mut seen: FastMap<u64, usize> = FastMap::default();
+    seen.reserve(store.policies.len());
     let mut policies = Vec::with_capacity(store.policies.len());
     for (name, policy) in &store.policies {
         let key = fingerprint(policy);

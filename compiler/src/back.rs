@@ -18,15 +18,17 @@
 //! - **Entries.** Principals, role sessions' roles, resources and accounts
 //!   become hash maps to lists of policy ids.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::hash::Hash;
 
-use sesame_runtime::hash::FastMap;
+use sesame_runtime::hash::{FastMap, FromDistinctError, IndexFull, StrIndex};
 
 use sesame_runtime::glob::{
     ArnTok, Program, Tok, arn_condition_rules, arn_rules, plain_rules, tokens,
 };
 use sesame_runtime::table::{
-    AccountCode, ActionTable, BodyCode, Cmp, Derived, Effect, GlobValue, KeyCode, PatternCode,
+    AccountCode, ActionTable, BodyCode, Cmp, Derived, Effect, GlobValue, Ids, KeyCode, PatternCode,
     PatternTest, Piece, PolicyCode, PredicateCode, PrincipalCode, PrincipalName, PrincipalTest,
     Qualifier, ResourceCode, ResourceKind, StatementCode, Str, Table, Template, Test, TextValue,
 };
@@ -45,48 +47,88 @@ fn id(n: usize, what: &str) -> Result<u32, CompileError> {
     u32::try_from(n).map_err(|_| CompileError::new(format!("too many {what} for 32-bit ids")))
 }
 
-/// Interns values, giving each distinct one an id.
+/// Interns values, giving each distinct one an id. Keys that borrow the
+/// store or its normalised form cost no copy; a key found is never copied.
 struct Interner<K> {
     ids: FastMap<K, u32>,
-    len: usize,
 }
 
-impl<K: std::hash::Hash + Eq> Interner<K> {
-    fn new() -> Self {
+impl<K> Default for Interner<K> {
+    fn default() -> Self {
         Interner {
             ids: FastMap::default(),
-            len: 0,
         }
     }
+}
 
+impl<K: Hash + Eq> Interner<K> {
     /// The id of `key`, and whether it is new.
-    fn intern(&mut self, key: K, what: &str) -> Result<(u32, bool), CompileError> {
-        if let Some(i) = self.ids.get(&key) {
+    fn intern<Q>(&mut self, key: &Q, what: &str) -> Result<(u32, bool), CompileError>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        if let Some(i) = self.ids.get(key) {
             return Ok((*i, false));
         }
-        let i = id(self.len, what)?;
-        self.ids.insert(key, i);
-        self.len += 1;
+        let i = id(self.ids.len(), what)?;
+        self.ids.insert(key.to_owned(), i);
         Ok((i, true))
     }
 }
 
+/// Whether a pattern has no wildcard: [`Program::new`] makes such a
+/// pattern, read without variables, [`Program::Exact`] of its own text.
+fn is_literal(pattern: &str) -> bool {
+    !pattern.contains(['*', '?'])
+}
+
+/// How a pattern's tokens get their rules: [`plain_rules`], [`arn_rules`] or
+/// [`arn_condition_rules`].
+type Rules = fn(&[Tok], &mut Vec<ArnTok>);
+
 /// What a pattern or value with possible variables compiles to.
 enum Parsed {
+    /// Its tokens, in [`Scratch::toks`]'s buffer: give it back with
+    /// [`Builder::program`] or [`Builder::give_back`].
     Fixed(Vec<Tok>),
     Template(Template),
 }
 
-struct Builder<'l> {
+/// Builds a table; `'n` is the normalised store the patterns and
+/// predicates are interned from (by reference).
+struct Builder<'l, 'n> {
     limits: &'l Limits,
     table: Table,
     keys: Interner<String>,
-    action_ids: Interner<String>,
-    action_text: Vec<String>,
-    resource_ids: Interner<(String, bool)>,
-    predicate_ids: Interner<String>,
-    /// Strings already in the table's text arena.
-    strings: FastMap<String, Str>,
+    action_ids: Interner<&'n str>,
+    action_text: Vec<&'n str>,
+    /// Resource patterns and whether they substitute variables.
+    resource_ids: Interner<(&'n str, bool)>,
+    /// Canonical predicate texts.
+    predicate_ids: Interner<&'n str>,
+    /// Strings already in the table's text arena, each to its start there.
+    strings: StrIndex,
+    /// Scratch space reused from one pattern to the next.
+    scratch: Scratch,
+}
+
+/// Buffers a [`Builder`] reuses instead of allocating per pattern, value or
+/// entry.
+#[derive(Default)]
+struct Scratch {
+    /// A pattern's tokens.
+    toks: Vec<Tok>,
+    /// A pattern's tokens with their rules.
+    rules: Vec<ArnTok>,
+    /// A tag's lower-cased key.
+    text: String,
+    /// Ids to append to the table's id arena.
+    ids: Vec<u32>,
+    /// An entry's tags as the keys they fill in: key id, tag position.
+    tag_keys: Vec<(u32, usize)>,
+    /// An entry's tags to append to the table's tag arena.
+    tags: Vec<(u32, Str)>,
 }
 
 fn derived(lower: &str) -> Derived {
@@ -104,22 +146,57 @@ fn derived(lower: &str) -> Derived {
     }
 }
 
-impl Builder<'_> {
+impl<'l, 'n> Builder<'l, 'n> {
+    /// A builder adding to `table`.
+    fn new(limits: &'l Limits, table: Table) -> Builder<'l, 'n> {
+        Builder {
+            limits,
+            table,
+            keys: Interner::default(),
+            action_ids: Interner::default(),
+            action_text: Vec::new(),
+            resource_ids: Interner::default(),
+            predicate_ids: Interner::default(),
+            strings: StrIndex::default(),
+            scratch: Scratch::default(),
+        }
+    }
+
+    /// Makes room in the interners for every resource pattern and
+    /// condition the store's statements write (at most that many are
+    /// distinct) and in the text map for the policies' and principals'
+    /// names, so that the maps are not rebuilt as they grow.
+    fn reserve(&mut self, store: &Store, norm: &Normalized<'_>) {
+        let statements = norm.bodies.iter().flat_map(|b| &b.statements);
+        let (patterns, conditions) = statements.fold((0, 0), |(p, c), s| {
+            let r = s.resources.as_ref().map_or(0, |(_, ps)| ps.len());
+            (p + r, c + s.conditions.len())
+        });
+        self.resource_ids.ids.reserve(patterns);
+        self.predicate_ids.ids.reserve(conditions);
+        self.strings = StrIndex::with_capacity(store.policies.len() + store.principals.len());
+    }
+
     /// `s` in the table's text arena, stored once however often it occurs.
     fn text(&mut self, s: &str) -> Result<Str, CompileError> {
-        if let Some(v) = self.strings.get(s) {
-            return Ok(*v);
+        if let Some(start) = self.strings.get(&self.table.text, s) {
+            return Ok(Str {
+                start: *start,
+                end: id(*start as usize + s.len(), "bytes of text")?,
+            });
         }
         let v = self.table.add_str(s).map_err(full)?;
-        self.strings.insert(s.to_owned(), v);
+        self.strings
+            .insert(&self.table.text, v, v.start)
+            .map_err(full)?;
         Ok(v)
     }
 
-    fn key(&mut self, lower: String) -> Result<u32, CompileError> {
-        let (i, new) = self.keys.intern(lower.clone(), "context keys")?;
+    fn key(&mut self, lower: &str) -> Result<u32, CompileError> {
+        let (i, new) = self.keys.intern(lower, "context keys")?;
         if new {
             self.table.keys.push(KeyCode {
-                derived: derived(&lower),
+                derived: derived(lower),
                 lower: lower.into(),
             });
         }
@@ -139,11 +216,13 @@ impl Builder<'_> {
 
     /// Reads `${...}` variables the way the spec's substitution does.
     fn parse(&mut self, pattern: &str, substitutes: bool) -> Result<Parsed, CompileError> {
+        let mut current = std::mem::take(&mut self.scratch.toks);
+        current.clear();
         if !substitutes {
-            return Ok(Parsed::Fixed(tokens(pattern).collect()));
+            current.extend(tokens(pattern));
+            return Ok(Parsed::Fixed(current));
         }
         let mut pieces: Vec<Piece> = Vec::new();
-        let mut current: Vec<Tok> = Vec::new();
         let mut rest = pattern;
         while let Some(start) = rest.find("${") {
             let (before, after_dollar) = rest.split_at(start);
@@ -172,14 +251,14 @@ impl Builder<'_> {
                                 .and_then(|d| d.strip_suffix('\''))
                             {
                                 Some(d) => Piece::Var {
-                                    key: self.key(key.trim().to_lowercase())?,
+                                    key: self.key(&key.trim().to_lowercase())?,
                                     default: Some(d.into()),
                                 },
                                 None => Piece::Never,
                             }
                         }
                         None => Piece::Var {
-                            key: self.key(inner.trim().to_lowercase())?,
+                            key: self.key(&inner.trim().to_lowercase())?,
                             default: None,
                         },
                     };
@@ -199,36 +278,60 @@ impl Builder<'_> {
         }))
     }
 
-    fn action(&mut self, lower: &str) -> Result<u32, CompileError> {
-        let (i, new) = self
-            .action_ids
-            .intern(lower.to_owned(), "action patterns")?;
+    /// Returns a token buffer that [`Builder::parse`] lent.
+    fn give_back(&mut self, toks: Vec<Tok>) {
+        self.scratch.toks = toks;
+    }
+
+    /// The program of lent tokens under `rules` (one of [`plain_rules`],
+    /// [`arn_rules`], [`arn_condition_rules`]), giving the buffer back.
+    fn program(&mut self, toks: Vec<Tok>, rules: Rules) -> Result<Program, CompileError> {
+        let mut with_rules = std::mem::take(&mut self.scratch.rules);
+        rules(&toks, &mut with_rules);
+        let program = Program::new(&with_rules, &mut self.table).map_err(full);
+        self.scratch.rules = with_rules;
+        self.give_back(toks);
+        program
+    }
+
+    /// The program of a pattern read without variables; a literal one is
+    /// [`Program::Exact`] of its text, as [`Program::new`] makes it, with
+    /// no tokens built.
+    fn fixed_program(&mut self, pattern: &str, rules: Rules) -> Result<Program, CompileError> {
+        if is_literal(pattern) {
+            return Ok(Program::Exact(self.table.add_str(pattern).map_err(full)?));
+        }
+        let mut toks = std::mem::take(&mut self.scratch.toks);
+        toks.clear();
+        toks.extend(tokens(pattern));
+        self.program(toks, rules)
+    }
+
+    fn action(&mut self, lower: &'n str) -> Result<u32, CompileError> {
+        let (i, new) = self.action_ids.intern(&lower, "action patterns")?;
         if new {
             self.check_size(lower, "action pattern")?;
-            let toks: Vec<Tok> = tokens(lower).collect();
-            let mut rules = Vec::new();
-            plain_rules(&toks, &mut rules);
-            let program = Program::new(&rules, &mut self.table).map_err(full)?;
+            let program = self.fixed_program(lower, plain_rules)?;
             self.table.actions.patterns.push(program);
-            self.action_text.push(lower.to_owned());
+            self.action_text.push(lower);
         }
         Ok(i)
     }
 
-    fn resource(&mut self, pattern: &str, substitutes: bool) -> Result<u32, CompileError> {
+    fn resource(&mut self, pattern: &'n str, substitutes: bool) -> Result<u32, CompileError> {
         let subst = substitutes && pattern.contains("${");
         let (i, new) = self
             .resource_ids
-            .intern((pattern.to_owned(), subst), "resource patterns")?;
+            .intern(&(pattern, subst), "resource patterns")?;
         if new {
             self.check_size(pattern, "resource pattern")?;
-            let code = match self.parse(pattern, subst)? {
-                Parsed::Fixed(toks) => {
-                    let mut rules: Vec<ArnTok> = Vec::new();
-                    arn_rules(&toks, &mut rules);
-                    PatternCode::Fixed(Program::new(&rules, &mut self.table).map_err(full)?)
+            let code = if subst {
+                match self.parse(pattern, subst)? {
+                    Parsed::Fixed(toks) => PatternCode::Fixed(self.program(toks, arn_rules)?),
+                    Parsed::Template(t) => PatternCode::Template(t),
                 }
-                Parsed::Template(t) => PatternCode::Template(t),
+            } else {
+                PatternCode::Fixed(self.fixed_program(pattern, arn_rules)?)
             };
             self.table.resource_patterns.push(code);
         }
@@ -246,6 +349,7 @@ impl Builder<'_> {
                         Tok::Quest => '?',
                     })
                     .collect();
+                self.give_back(toks);
                 let text = if lower { text.to_lowercase() } else { text };
                 TextValue::Text(self.table.add_str(&text).map_err(full)?)
             }
@@ -255,24 +359,21 @@ impl Builder<'_> {
 
     fn glob_value(&mut self, v: &str, subst: bool, arn: bool) -> Result<GlobValue, CompileError> {
         self.check_size(v, "condition value")?;
+        let rules = if arn {
+            arn_condition_rules
+        } else {
+            plain_rules
+        };
         Ok(match self.parse(v, subst)? {
-            Parsed::Fixed(toks) => {
-                let mut rules = Vec::new();
-                if arn {
-                    arn_condition_rules(&toks, &mut rules);
-                } else {
-                    plain_rules(&toks, &mut rules);
-                }
-                GlobValue::Fixed(Program::new(&rules, &mut self.table).map_err(full)?)
-            }
+            Parsed::Fixed(toks) => GlobValue::Fixed(self.program(toks, rules)?),
             Parsed::Template(t) => GlobValue::Template(t),
         })
     }
 
-    fn predicate(&mut self, c: &NCondition<'_>) -> Result<u32, CompileError> {
+    fn predicate(&mut self, c: &'n NCondition<'_>) -> Result<u32, CompileError> {
         let (i, new) = self
             .predicate_ids
-            .intern(c.canonical.clone(), "condition predicates")?;
+            .intern(&c.canonical.as_str(), "condition predicates")?;
         if !new {
             return Ok(i);
         }
@@ -372,7 +473,7 @@ impl Builder<'_> {
                 Test::Ip(self.table.add_cidrs(&vs).map_err(full)?)
             }
         };
-        let key = self.key(c.key.clone())?;
+        let key = self.key(&c.key)?;
         self.table.predicates.push(PredicateCode {
             key,
             qualifier: c.operator.qualifier.map(|q| match q {
@@ -420,7 +521,7 @@ impl Builder<'_> {
             .iter()
             .enumerate()
             .filter(|(i, _)| matches!(patterns.get(*i), Some(Program::Exact(_))))
-            .map(|(i, t)| (t.as_str(), i))
+            .map(|(i, t)| (*t, i))
             .collect();
         literals.sort_unstable();
         let mut sets: Vec<Vec<u64>> = vec![vec![0u64; words]; literals.len()];
@@ -472,30 +573,79 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// The context keys that tags fill in: each tag key's lower-cased
+    /// text (`aws:principaltag/...`, `aws:resourcetag/...`) to its id.
+    fn tag_keys(&self) -> FastMap<Box<str>, u32> {
+        self.table
+            .keys
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| matches!(k.derived, Derived::PrincipalTag | Derived::ResourceTag))
+            .filter_map(|(i, k)| Some((k.lower.clone(), u32::try_from(i).ok()?)))
+            .collect()
+    }
+
+    /// The tags of a principal or resource as the keys they fill in (the
+    /// first tag for each key, by key id), their values in the text arena.
     fn tags(
         &mut self,
         prefix: &str,
-        kind: Derived,
+        keys: &FastMap<Box<str>, u32>,
         tags: &[(String, String)],
     ) -> Result<sesame_runtime::table::Tags, CompileError> {
-        let mut out: Vec<(u32, &str)> = Vec::new();
-        for (i, key) in self.table.keys.iter().enumerate() {
-            if key.derived != kind {
-                continue;
-            }
-            if let Some((_, value)) = tags
-                .iter()
-                .find(|(k, _)| format!("{prefix}{k}").to_lowercase() == *key.lower)
-            {
-                out.push((u32::try_from(i).unwrap_or(u32::MAX), value.as_str()));
+        let mut found = std::mem::take(&mut self.scratch.tag_keys);
+        found.clear();
+        let mut name = std::mem::take(&mut self.scratch.text);
+        for (at, (k, _)) in tags.iter().enumerate() {
+            lower_concat(&mut name, prefix, k);
+            if let Some(key) = keys.get(name.as_str()) {
+                if !found.iter().any(|(seen, _)| seen == key) {
+                    found.push((*key, at));
+                }
             }
         }
-        out.sort_by_key(|(k, _)| *k);
-        let pairs = out
-            .into_iter()
-            .map(|(k, v)| Ok((k, self.text(v)?)))
-            .collect::<Result<Vec<_>, CompileError>>()?;
-        self.table.add_tags(&pairs).map_err(full)
+        self.scratch.text = name;
+        found.sort_unstable_by_key(|(k, _)| *k);
+        let mut pairs = std::mem::take(&mut self.scratch.tags);
+        pairs.clear();
+        for (key, at) in &found {
+            let value = tags.get(*at).map_or("", |(_, v)| v.as_str());
+            pairs.push((*key, self.text(value)?));
+        }
+        let span = self.table.add_tags(&pairs).map_err(full);
+        self.scratch.tag_keys = found;
+        self.scratch.tags = pairs;
+        span
+    }
+
+    /// The id of the policy named `name`, once the policies are in the
+    /// table.
+    fn policy_id(&self, name: &str) -> Option<u32> {
+        self.table.policy_index.get(&self.table.text, name).copied()
+    }
+
+    /// Appends the ids of the policies named `names` (those the store
+    /// has) to the id arena.
+    fn policy_ids(&mut self, names: &[String]) -> Result<Ids, CompileError> {
+        let mut ids = std::mem::take(&mut self.scratch.ids);
+        ids.clear();
+        ids.extend(names.iter().filter_map(|n| self.policy_id(n)));
+        let added = self.table.add_ids(&ids).map_err(full);
+        self.scratch.ids = ids;
+        added
+    }
+}
+
+/// `prefix` then `name` in `out`, lower-cased as `str::to_lowercase` does
+/// (in place when the text is ASCII, where that is ASCII lower-casing).
+fn lower_concat(out: &mut String, prefix: &str, name: &str) {
+    out.clear();
+    out.push_str(prefix);
+    out.push_str(name);
+    if out.is_ascii() {
+        out.make_ascii_lowercase();
+    } else {
+        *out = out.to_lowercase();
     }
 }
 
@@ -534,6 +684,39 @@ fn role_key(arn: &str) -> Option<(String, bool)> {
     Some((format!("{partition}:{account}:{name}"), path == name))
 }
 
+/// An empty table with room reserved for what the store will put in it:
+/// an entry per statement, body, policy, principal, resource and account,
+/// and text for their names (each is stored once), so that these are not
+/// copied as they grow.
+fn sized_table(store: &Store, norm: &Normalized<'_>, statements: usize) -> Table {
+    let mut t = Table::default();
+    t.statements.reserve(statements);
+    t.bodies.reserve(norm.bodies.len());
+    t.policies.reserve(norm.policies.len());
+    t.principals.reserve(store.principals.len());
+    t.resources.reserve(store.resources.len());
+    t.accounts.reserve(store.accounts.len());
+    let names = store.policies.keys().map(String::len).sum::<usize>()
+        + store.principals.keys().map(String::len).sum::<usize>()
+        + store.resources.keys().map(String::len).sum::<usize>()
+        + store.accounts.keys().map(String::len).sum::<usize>();
+    t.text.reserve(names);
+    t
+}
+
+/// The index of names that are distinct (the keys of one of the store's
+/// maps) and strings of `text`, built in one pass
+/// ([`StrIndex::from_distinct`] writes its slots region by region rather
+/// than at random, one name at a time).
+fn distinct_index(text: &str, names: Vec<(Str, u32)>) -> Result<StrIndex, CompileError> {
+    StrIndex::from_distinct(text, names).map_err(|e| match e {
+        FromDistinctError::Repeated(name) => {
+            CompileError::new(format!("the store names `{name}` twice"))
+        }
+        FromDistinctError::Full => full(IndexFull),
+    })
+}
+
 /// Builds the table for a normalised store.
 pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Table, CompileError> {
     let statements: usize = norm.bodies.iter().map(|b| b.statements.len()).sum();
@@ -543,42 +726,34 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
             limits.max_statements
         )));
     }
-    let mut b = Builder {
-        limits,
-        table: Table::default(),
-        keys: Interner::new(),
-        action_ids: Interner::new(),
-        action_text: Vec::new(),
-        resource_ids: Interner::new(),
-        predicate_ids: Interner::new(),
-        strings: FastMap::default(),
-    };
+    let mut b = Builder::new(limits, sized_table(store, norm, statements));
+    b.reserve(store, norm);
+    // A statement's action, resource and condition ids, reused.
+    let (mut actions, mut resources, mut conditions) = (Vec::new(), Vec::new(), Vec::new());
     for body in &norm.bodies {
         let first = id(b.table.statements.len(), "statements")?;
         for s in &body.statements {
-            let actions = s
-                .actions
-                .iter()
-                .map(|a| b.action(a))
-                .collect::<Result<Vec<_>, _>>()?;
+            actions.clear();
+            for a in &s.actions {
+                actions.push(b.action(a)?);
+            }
             let resource = match &s.resources {
                 None => None,
                 Some((negated, patterns)) => {
-                    let ids = patterns
-                        .iter()
-                        .map(|p| b.resource(p, body.substitutes))
-                        .collect::<Result<Vec<_>, _>>()?;
+                    resources.clear();
+                    for p in patterns {
+                        resources.push(b.resource(p, body.substitutes)?);
+                    }
                     Some(PatternTest {
                         negated: *negated,
-                        patterns: b.table.add_ids(&ids).map_err(full)?,
+                        patterns: b.table.add_ids(&resources).map_err(full)?,
                     })
                 }
             };
-            let conditions = s
-                .conditions
-                .iter()
-                .map(|c| b.predicate(c))
-                .collect::<Result<Vec<_>, _>>()?;
+            conditions.clear();
+            for c in &s.conditions {
+                conditions.push(b.predicate(c)?);
+            }
             let sid = s.sid.map(|sid| b.text(sid)).transpose()?;
             let actions = b.table.add_ids(&actions).map_err(full)?;
             let conditions = b.table.add_ids(&conditions).map_err(full)?;
@@ -626,6 +801,7 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
     b.classes()?;
     b.table.sign_actions();
 
+    let mut names = Vec::with_capacity(norm.policies.len());
     for (i, p) in norm.policies.iter().enumerate() {
         let name = b.text(p.name)?;
         b.table.policies.push(PolicyCode {
@@ -633,28 +809,16 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
             body: id(p.body, "policy bodies")?,
             session_error: p.session_error,
         });
-        b.table
-            .policy_index
-            .insert(&b.table.text, name, id(i, "policies")?)
-            .map_err(full)?;
+        names.push((name, id(i, "policies")?));
     }
-    let by_name: FastMap<&str, u32> = norm
-        .policies
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| Some((p.name, u32::try_from(i).ok()?)))
-        .collect();
-    let policy_id = |name: &str| by_name.get(name).copied();
-    let names_to_ids =
-        |names: &[String]| -> Vec<u32> { names.iter().filter_map(|n| policy_id(n)).collect() };
+    b.table.policy_index = distinct_index(&b.table.text, names)?;
+    let tag_keys = b.tag_keys();
 
+    let mut arns = Vec::with_capacity(store.principals.len());
     for (i, (arn, entry)) in store.principals.iter().enumerate() {
         let pid = id(i, "principals")?;
         let arn_text = b.text(arn)?;
-        b.table
-            .principal_index
-            .insert(&b.table.text, arn_text, pid)
-            .map_err(full)?;
+        arns.push((arn_text, pid));
         if let Some((key, exact)) = role_key(arn) {
             if exact || !b.table.role_index.contains_key(&b.table.text, key.as_str()) {
                 let key = b.table.add_str(&key).map_err(full)?;
@@ -664,16 +828,14 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
                     .map_err(full)?;
             }
         }
-        let tags = b.tags("aws:PrincipalTag/", Derived::PrincipalTag, &entry.tags)?;
-        let policies = b
-            .table
-            .add_ids(&names_to_ids(&entry.policies))
-            .map_err(full)?;
+        let tags = b.tags("aws:PrincipalTag/", &tag_keys, &entry.tags)?;
+        let policies = b.policy_ids(&entry.policies)?;
+        let boundary = entry.boundary.as_deref().and_then(|n| b.policy_id(n));
         b.table.principals.push(PrincipalCode {
             arn: arn_text,
             caller: sesame_runtime::engine::CallerCode::of(arn),
             policies,
-            boundary: entry.boundary.as_deref().and_then(policy_id),
+            boundary,
             has_boundary: entry.boundary.is_some(),
             service_linked: arn
                 .splitn(6, ':')
@@ -682,18 +844,14 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
             tags,
         });
     }
+    b.table.principal_index = distinct_index(&b.table.text, arns)?;
+    let mut arns = Vec::with_capacity(store.resources.len());
     for (i, (arn, entry)) in store.resources.iter().enumerate() {
         // Resource ARNs are distinct: no interning.
         let key = b.table.add_str(arn).map_err(full)?;
-        b.table
-            .resource_index
-            .insert(&b.table.text, key, id(i, "resources")?)
-            .map_err(full)?;
-        let tags = b.tags("aws:ResourceTag/", Derived::ResourceTag, &entry.tags)?;
-        let policies = b
-            .table
-            .add_ids(&names_to_ids(&entry.policies))
-            .map_err(full)?;
+        arns.push((key, id(i, "resources")?));
+        let tags = b.tags("aws:ResourceTag/", &tag_keys, &entry.tags)?;
+        let policies = b.policy_ids(&entry.policies)?;
         let account = entry.account.as_deref().map(|a| b.text(a)).transpose()?;
         let arn_account = ResourceKind::arn_account(arn)
             .map(|a| b.text(a))
@@ -706,17 +864,23 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
             kind: ResourceKind::of(arn),
         });
     }
+    b.table.resource_index = distinct_index(&b.table.text, arns)?;
+    let mut accounts = Vec::with_capacity(store.accounts.len());
     for (i, (account, entry)) in store.accounts.iter().enumerate() {
         let key = b.table.add_str(account).map_err(full)?;
-        b.table
-            .account_index
-            .insert(&b.table.text, key, id(i, "accounts")?)
-            .map_err(full)?;
+        accounts.push((key, id(i, "accounts")?));
+        let chain = |b: &Builder<'_, '_>, levels: &[Vec<String>]| {
+            levels
+                .iter()
+                .map(|l| l.iter().filter_map(|n| b.policy_id(n)).collect())
+                .collect()
+        };
         b.table.accounts.push(AccountCode {
-            scps: entry.scps.iter().map(|l| names_to_ids(l).into()).collect(),
-            rcps: entry.rcps.iter().map(|l| names_to_ids(l).into()).collect(),
+            scps: chain(&b, &entry.scps),
+            rcps: chain(&b, &entry.rcps),
         });
     }
+    b.table.account_index = distinct_index(&b.table.text, accounts)?;
     Ok(b.table)
 }
 
@@ -725,7 +889,43 @@ mod tests {
     use sesame_runtime::Engine;
     use sesame_spec::{Outcome, Request, Store};
 
-    use crate::compile::{check_spec, compile};
+    use sesame_runtime::glob::{Program, Tok, arn_rules, plain_rules, tokens};
+    use sesame_runtime::table::Table;
+
+    use super::{Builder, Rules};
+    use crate::compile::{Limits, check_spec, compile};
+
+    /// A literal pattern's program, made without tokens, is the one
+    /// `Program::new` makes of its tokens, under both rule sets; so is a
+    /// pattern with wildcards.
+    #[test]
+    fn fixed_programs_are_program_new() {
+        let limits = Limits::default();
+        let rule_sets: [Rules; 2] = [plain_rules, arn_rules];
+        for pattern in [
+            "",
+            "ses:SendEmail",
+            "arn:aws:ses:us-east-1:111122223333:identity/t0000001.example",
+            "arn:aws:s3:::bucket/${aws:username}",
+            "ses:Send*",
+            "arn:aws:ses:*:111122223333:identity/*",
+            "a?c",
+        ] {
+            for rules in rule_sets {
+                let mut b = Builder::new(&limits, Table::default());
+                let fast = b.fixed_program(pattern, rules).unwrap();
+                let toks: Vec<Tok> = tokens(pattern).collect();
+                let mut with_rules = Vec::new();
+                rules(&toks, &mut with_rules);
+                let mut table = Table::default();
+                let slow = Program::new(&with_rules, &mut table).unwrap();
+                assert_eq!(fast, slow, "{pattern}");
+                assert_eq!(b.table.text, table.text, "{pattern}");
+                assert_eq!(b.table.pieces, table.pieces, "{pattern}");
+                assert_eq!(b.table.arn_toks, table.arn_toks, "{pattern}");
+            }
+        }
+    }
 
     /// Statements of both effects, with `Action` and `NotAction`, over
     /// more than 64 action patterns (so signatures fold pattern ids).

@@ -19,7 +19,7 @@
 //! restated here from the IAM User Guide's operator table rather than taken
 //! from the spec, which the compiled engine is checked against.
 
-use std::hash::Hasher;
+use std::hash::{Hash, Hasher};
 
 use sesame_runtime::hash::{FastHasher, FastMap};
 
@@ -148,8 +148,24 @@ fn session_error(policy: &Policy) -> Option<SessionError> {
     })
 }
 
+/// The canonical text of a condition: the operator's name (which holds no
+/// `|`), then the key and each value with its length before it, then
+/// whether variables are substituted. Equal texts mean equal conditions.
+fn canonical(operator: Operator, key: &str, values: &[String], substitutes: bool) -> String {
+    use std::fmt::Write;
+    let room: usize = values.iter().map(|v| v.len() + 8).sum();
+    let mut out = String::with_capacity(48 + key.len() + room);
+    // Writing to a `String` cannot fail.
+    let _ = write!(out, "{operator}|{}:{key}|{}", key.len(), values.len());
+    for v in values {
+        let _ = write!(out, "|{}:{v}", v.len());
+    }
+    let _ = write!(out, "|{substitutes}");
+    out
+}
+
 fn statement<'s>(index: usize, s: &'s Statement, substitutes: bool) -> NStatement<'s> {
-    let mut actions: Vec<String> = Vec::new();
+    let mut actions: Vec<String> = Vec::with_capacity(s.action.patterns.len());
     for p in &s.action.patterns {
         let lower = p.to_lowercase();
         if !actions.contains(&lower) {
@@ -162,7 +178,7 @@ fn statement<'s>(index: usize, s: &'s Statement, substitutes: bool) -> NStatemen
         .map(|c| {
             let key = c.key.to_lowercase();
             let subst = substitutes && takes_variables(c.operator.base);
-            let canonical = format!("{}|{}|{:?}|{}", c.operator, key, c.values, subst);
+            let canonical = canonical(c.operator, &key, &c.values, subst);
             NCondition {
                 operator: c.operator,
                 key,
@@ -189,35 +205,28 @@ fn statement<'s>(index: usize, s: &'s Statement, substitutes: bool) -> NStatemen
     }
 }
 
-/// A hash of a policy: its `Debug` text fed to a hasher as it is written,
-/// with no string built (equal policies write equal text).
+/// A hash of a policy: its derived `Hash` fed to the fast hasher (equal
+/// policies hash equally).
 fn fingerprint(policy: &Policy) -> u64 {
-    struct Feed(FastHasher);
-    impl std::fmt::Write for Feed {
-        fn write_str(&mut self, s: &str) -> std::fmt::Result {
-            self.0.write(s.as_bytes());
-            Ok(())
-        }
-    }
-    let mut feed = Feed(FastHasher::default());
-    // Writing to a hasher cannot fail.
-    let _ = std::fmt::write(&mut feed, format_args!("{policy:?}"));
-    feed.0.finish()
+    let mut hasher = FastHasher::default();
+    policy.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Normalises every policy of the store.
 pub fn normalize(store: &Store) -> Normalized<'_> {
-    let mut bodies: Vec<NBody<'_>> = Vec::new();
-    // Bodies by a hash of the policy, each bucket's policies compared whole.
-    let mut seen: FastMap<u64, Vec<(&Policy, usize)>> = FastMap::default();
+    let mut bodies: Vec<NBody<'_>> = Vec::with_capacity(store.policies.len());
+    // Per body: the policy it was made from, and the next body whose policy
+    // has the same hash (`usize::MAX` ends the chain).
+    let mut sources: Vec<(&Policy, usize)> = Vec::with_capacity(store.policies.len());
+    // The first body of each policy hash.
+    let mut seen: FastMap<u64, usize> = FastMap::default();
+    seen.reserve(store.policies.len());
     let mut policies = Vec::with_capacity(store.policies.len());
     for (name, policy) in &store.policies {
         let key = fingerprint(policy);
-        let known = seen
-            .get(&key)
-            .and_then(|bucket| bucket.iter().find(|(p, _)| *p == policy))
-            .map(|(_, b)| *b);
-        let body = match known {
+        let first = seen.get(&key).copied().unwrap_or(usize::MAX);
+        let body = match same_body(&sources, first, policy) {
             Some(b) => b,
             None => {
                 let substitutes = policy.version == sesame_spec::model::Version::V2012_10_17;
@@ -230,10 +239,11 @@ pub fn normalize(store: &Store) -> Normalized<'_> {
                         .map(|(i, s)| statement(i, s, substitutes))
                         .collect(),
                 });
-                seen.entry(key)
-                    .or_default()
-                    .push((policy, bodies.len() - 1));
-                bodies.len() - 1
+                // New bodies go to the front of their hash's chain.
+                let b = bodies.len() - 1;
+                sources.push((policy, first));
+                seen.insert(key, b);
+                b
             }
         };
         policies.push(NPolicy {
@@ -243,4 +253,17 @@ pub fn normalize(store: &Store) -> Normalized<'_> {
         });
     }
     Normalized { policies, bodies }
+}
+
+/// The body made from a policy equal to `policy`, following the chain of
+/// bodies with its hash from `first`.
+fn same_body(sources: &[(&Policy, usize)], first: usize, policy: &Policy) -> Option<usize> {
+    let mut at = first;
+    while let Some((p, next)) = sources.get(at) {
+        if *p == policy {
+            return Some(at);
+        }
+        at = *next;
+    }
+    None
 }

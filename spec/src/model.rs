@@ -14,7 +14,7 @@
 use std::fmt;
 
 /// A whole policy document.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Policy {
     /// The `Version` element.
     pub version: Version,
@@ -67,7 +67,7 @@ impl fmt::Display for Effect {
 }
 
 /// One statement of a policy.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Statement {
     /// The optional `Sid`.
     pub sid: Option<String>,
@@ -96,7 +96,7 @@ pub enum Polarity {
 
 /// `Action` or `NotAction`: action patterns as written (`service:Name`, with
 /// `*` and `?` wildcards; matched case-insensitively).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ActionClause {
     /// `Action` or `NotAction`.
     pub polarity: Polarity,
@@ -105,7 +105,7 @@ pub struct ActionClause {
 }
 
 /// `Resource` or `NotResource`: ARN patterns as written (case-sensitive).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ResourceClause {
     /// `Resource` or `NotResource`.
     pub polarity: Polarity,
@@ -114,7 +114,7 @@ pub struct ResourceClause {
 }
 
 /// `Principal` or `NotPrincipal`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PrincipalClause {
     /// `Principal` or `NotPrincipal`.
     pub polarity: Polarity,
@@ -123,7 +123,7 @@ pub struct PrincipalClause {
 }
 
 /// The value of a `Principal` element.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Principals {
     /// The bare string `"*"`: everyone (the same as `{"AWS": "*"}`).
     Any,
@@ -171,7 +171,7 @@ impl PrincipalKind {
 ///
 /// `"Condition": {"StringEquals": {"a": "1", "b": ["2", "3"]}}` is two
 /// conditions: `StringEquals a [1]` and `StringEquals b [2, 3]`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Condition {
     /// The operator, parsed.
     pub operator: Operator,

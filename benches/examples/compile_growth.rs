@@ -1,0 +1,57 @@
+//! A harness for profiling compiles: reads a store (`store.json` from
+//! `sesame bench-gen`, or W2 generated in process with `w2:TENANTS`),
+//! compiles it `runs` times and prints the fastest and the median compile,
+//! per statement, as one JSON line. Only `sesame_compiler::compile` is
+//! timed, so `valgrind --tool=callgrind --toggle-collect=...compile_with*`
+//! counts the compile alone (run it with `runs` 1).
+//!
+//! ```sh
+//! cargo run --release -p sesame-benches --example compile_growth -- DIR/store.json 5
+//! cargo run --release -p sesame-benches --example compile_growth -- w2:100000 3
+//! ```
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use sesame_benches::w2;
+use sesame_spec::Store;
+
+/// The store an argument names: `w2:TENANTS` or a store file.
+fn store(arg: &str) -> Store {
+    match arg.strip_prefix("w2:") {
+        Some(tenants) => w2::store(tenants.parse().unwrap(), 1).expect("w2 generates"),
+        None => Store::from_file(std::path::Path::new(arg)).expect("the store reads"),
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let source = args.first().map_or("w2:10000", String::as_str);
+    let runs: usize = args.get(1).map_or(5, |a| a.parse().unwrap()).max(1);
+    let store = store(source);
+    let statements: usize = store.policies.values().map(|p| p.statements.len()).sum();
+    let mut times: Vec<Duration> = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        let engine = sesame_compiler::compile(black_box(&store)).expect("the store compiles");
+        times.push(start.elapsed());
+        drop(black_box(engine));
+    }
+    times.sort();
+    let per = |d: Duration| d.as_secs_f64() * 1e6 / statements as f64;
+    let fastest = times.first().copied().unwrap_or_default();
+    let median = times.get(times.len() / 2).copied().unwrap_or_default();
+    println!(
+        "{{\"store\":\"{source}\",\"statements\":{statements},\"runs\":{runs},\"fastest_ms\":{:.2},\"median_ms\":{:.2},\"fastest_us_per_statement\":{:.2},\"median_us_per_statement\":{:.2}}}",
+        fastest.as_secs_f64() * 1e3,
+        median.as_secs_f64() * 1e3,
+        per(fastest),
+        per(median)
+    );
+}

@@ -208,9 +208,11 @@ fn outside(at: At, what: &str, start: u32, end: u32, len: usize) -> TableError {
 #[inline(always)]
 fn text(t: &Table, ascii: bool, at: At, s: Str) -> Result<(), TableError> {
     let (start, end) = (s.start as usize, s.end as usize);
-    let bytes = t.text.as_bytes();
-    let boundary = |i: usize| bytes.get(i).is_none_or(|b| (*b as i8) >= -0x40);
-    if start <= end && end <= bytes.len() && (ascii || (boundary(start) && boundary(end))) {
+    let text = &t.text;
+    if start <= end
+        && end <= text.len()
+        && (ascii || (text.is_char_boundary(start) && text.is_char_boundary(end)))
+    {
         Ok(())
     } else {
         Err(not_a_string(t, at, s))

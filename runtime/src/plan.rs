@@ -85,9 +85,10 @@ impl Entry {
 /// The static half of a request.
 ///
 /// Laid out for the warm check: the first cache line holds what finding
-/// the plan and deciding read (the key's hash, lengths and text, the
-/// entry lists, the flags), the second the caller and the rest, which a
-/// check reads only when a condition asks.
+/// the plan reads (its hash, the key's lengths and where its text lies)
+/// and the entry lists and flags deciding reads first; the caller, the
+/// boundary's and session policy's lists, and the strings and tags that
+/// conditions may ask for follow.
 #[derive(Clone, Copy, Debug)]
 #[repr(C, align(64))]
 pub(crate) struct Plan {

@@ -30,7 +30,7 @@ use crate::glob::{
     ArnTok, MatchBuffers, Program, Tok, arn_condition_rules, arn_rules, plain_rules,
 };
 use crate::plan::{
-    Conditions, DEFAULT_PLANS, Entry, Facts, Fixed, PlanCache, PlanKey, Structure,
+    Conditions, DEFAULT_PLANS, Entry, Facts, Fixed, Plan, PlanCache, PlanKey, Structure,
     resource_policy_required,
 };
 use crate::request::Request;
@@ -400,15 +400,14 @@ struct Setting<'a> {
     principal: &'a str,
     resource: &'a str,
     context: &'a [(&'a str, &'a [&'a str])],
-    /// The caller as ranges of the principal (and its kind), read into
-    /// `caller` when a check first needs its account or name.
-    caller_code: CallerCode,
+    /// The caller's kind.
+    kind: Kind,
+    /// Who calls, and the stored entries the request meets: read when a
+    /// condition first asks.
+    who: Who<'a>,
+    /// The caller's fields, read out of the principal (by the ranges of
+    /// its [`CallerCode`]) when a check first needs its account or name.
     caller: Cell<Option<Caller<'a>>>,
-    role_arn: Text<'a>,
-    principal_code: Option<&'a PrincipalCode>,
-    resource_account: Text<'a>,
-    /// The caller's and the resource's tags.
-    tags: [Tags<'a>; 2],
     /// The action's class (only while a plan is built).
     action_bits: &'a [u64],
     epoch: u32,
@@ -454,46 +453,6 @@ fn bit(bits: &[u64], i: u32) -> bool {
         .is_some_and(|w| w & (1u64 << (i % 64)) != 0)
 }
 
-/// A string a check may need (the role ARN, the resource's account):
-/// already in hand while a plan is built, in the plan's text when a check
-/// answers from one, and then only sliced out when read.
-#[derive(Clone, Copy)]
-enum Text<'a> {
-    Ready(Option<&'a str>),
-    Plan(&'a PlanCache, Option<crate::plan::Span>),
-}
-
-impl<'a> Text<'a> {
-    fn get(self) -> Option<&'a str> {
-        match self {
-            Text::Ready(s) => s,
-            Text::Plan(cache, span) => cache.str(span),
-        }
-    }
-}
-
-/// Where an entry's tags come from: the store's entry while a plan is
-/// built, the plan's copies when a check answers from one.
-#[derive(Clone, Copy)]
-enum Tags<'a> {
-    Store(Option<crate::table::Tags>),
-    Plan(&'a PlanCache, crate::plan::Span),
-}
-
-impl<'a> Tags<'a> {
-    /// The value of tag `key`.
-    fn get(self, t: &'a Table, key: u32) -> Option<&'a str> {
-        match self {
-            Tags::Store(tags) => {
-                let tags = t.tags(tags?);
-                let i = tags.binary_search_by_key(&key, |(k, _)| *k).ok()?;
-                tags.get(i).map(|(_, v)| t.str(*v))
-            }
-            Tags::Plan(cache, span) => cache.tag(span, key),
-        }
-    }
-}
-
 impl<'a> Setting<'a> {
     /// Whether the request's context carries `key` (given, even with no
     /// values, it comes before anything derived).
@@ -527,12 +486,9 @@ impl<'a> Setting<'a> {
             principal: self.principal,
             resource: self.resource,
             context: &[],
-            caller_code: self.caller_code,
+            kind: self.kind,
+            who: self.who,
             caller: Cell::new(self.caller.get()),
-            role_arn: self.role_arn,
-            principal_code: self.principal_code,
-            resource_account: self.resource_account,
-            tags: self.tags,
             action_bits: self.action_bits,
             epoch: self.epoch,
             // No key is looked up in a context, so none is memoised.
@@ -549,7 +505,7 @@ impl<'a> Setting<'a> {
         if let Some(c) = self.caller.get() {
             return c;
         }
-        let c = self.caller_code.caller(self.principal);
+        let c = self.who.code().caller(self.principal);
         self.caller.set(Some(c));
         c
     }
@@ -563,29 +519,27 @@ impl<'a> Setting<'a> {
             return Some(Vals::Many(v));
         }
         let code = self.t.keys.get(key as usize)?;
-        let service = self.caller_code.kind() == Kind::Service;
+        let service = self.kind == Kind::Service;
         let one = |v: &'a str| Some(Vals::One(v));
         match code.derived {
             Derived::None => None,
             Derived::PrincipalIsAwsService => one(if service { "true" } else { "false" }),
             Derived::PrincipalServiceName => service.then_some(Vals::One(self.principal)),
             Derived::PrincipalArn => {
-                (!service).then_some(Vals::One(self.role_arn.get().unwrap_or(self.principal)))
+                (!service).then_some(Vals::One(self.who.role_arn().unwrap_or(self.principal)))
             }
             Derived::PrincipalAccount => self.caller().account().map(Vals::One),
-            Derived::PrincipalType => match self.caller_code.kind() {
+            Derived::PrincipalType => match self.kind {
                 Kind::User => one("User"),
                 Kind::RoleSession => one("AssumedRole"),
                 Kind::Root => one("Account"),
                 Kind::Federated => one("FederatedUser"),
                 Kind::OtherArn | Kind::Service => None,
             },
-            Derived::Username => {
-                (self.caller_code.kind() == Kind::User).then_some(Vals::One(self.caller().name))
-            }
-            Derived::ResourceAccount => self.resource_account.get().map(Vals::One),
-            Derived::PrincipalTag => self.tags[0].get(self.t, key).map(Vals::One),
-            Derived::ResourceTag => self.tags[1].get(self.t, key).map(Vals::One),
+            Derived::Username => (self.kind == Kind::User).then_some(Vals::One(self.caller().name)),
+            Derived::ResourceAccount => self.who.resource_account().map(Vals::One),
+            Derived::PrincipalTag => self.who.tag(self.t, Side::Principal, key).map(Vals::One),
+            Derived::ResourceTag => self.who.tag(self.t, Side::Resource, key).map(Vals::One),
         }
     }
 
@@ -737,7 +691,7 @@ impl<'a> Setting<'a> {
 
     /// How a `Principal` element names the caller (the strongest naming).
     fn naming(&self, test: &PrincipalTest) -> Option<Naming> {
-        let service = self.caller_code.kind() == Kind::Service;
+        let service = self.kind == Kind::Service;
         let mut best = None;
         for entry in &test.entries {
             let n = match entry {
@@ -752,7 +706,7 @@ impl<'a> Setting<'a> {
                         None
                     } else if **value == *self.principal {
                         Some(Naming::Direct)
-                    } else if self.role_arn.get() == Some(&**value) {
+                    } else if self.who.role_arn() == Some(&**value) {
                         Some(Naming::Broad)
                     } else if **value == *self.caller().account
                         || root_account.as_deref() == Some(self.caller().account)
@@ -797,14 +751,14 @@ impl<'a> Setting<'a> {
                     if **value == *account || root_account.as_deref() == Some(account))
             })
         };
-        match self.caller_code.kind() {
+        match self.kind {
             Kind::Service => entries
                 .iter()
                 .any(|e| matches!(e, PrincipalName::Service(v) if **v == *self.principal)),
             Kind::Root => account_listed(),
             Kind::RoleSession => {
                 account_listed()
-                    && self.role_arn.get().is_some_and(aws_listed)
+                    && self.who.role_arn().is_some_and(aws_listed)
                     && aws_listed(self.principal)
             }
             Kind::User | Kind::Federated | Kind::OtherArn => {
@@ -827,15 +781,85 @@ fn compare(cmp: Cmp, ordering: Option<std::cmp::Ordering>) -> bool {
 }
 
 /// Who asks about what: the caller and the stored entries a request meets.
-struct Who<'a> {
-    /// The caller, when already read.
-    caller: Option<Caller<'a>>,
+///
+/// While a plan is built these are in hand ([`Built`]); a check answered
+/// from a kept plan reads them out of the plan only when a condition asks
+/// (most never do), so the plan's later cache lines stay unread.
+#[derive(Clone, Copy)]
+enum Who<'a> {
+    Built(&'a Built<'a>),
+    Plan(&'a PlanCache, &'a Plan),
+}
+
+/// What `build_plan` worked out about the caller and the resource.
+struct Built<'a> {
     code: CallerCode,
-    role_arn: Text<'a>,
+    role_arn: Option<&'a str>,
     principal_code: Option<&'a PrincipalCode>,
-    resource_account: Text<'a>,
-    /// The caller's and the resource's tags.
-    tags: [Tags<'a>; 2],
+    resource_account: Option<&'a str>,
+    /// The caller's and the resource's tags in the store.
+    tags: [Option<crate::table::Tags>; 2],
+}
+
+/// Whose tags.
+#[derive(Clone, Copy)]
+enum Side {
+    Principal = 0,
+    Resource = 1,
+}
+
+impl<'a> Who<'a> {
+    /// The caller, as ranges of the principal string.
+    fn code(self) -> CallerCode {
+        match self {
+            Who::Built(b) => b.code,
+            Who::Plan(_, plan) => plan.caller,
+        }
+    }
+
+    /// The role ARN of a role session.
+    fn role_arn(self) -> Option<&'a str> {
+        match self {
+            Who::Built(b) => b.role_arn,
+            Who::Plan(cache, plan) => cache.str(plan.role_arn),
+        }
+    }
+
+    /// The resource's account.
+    fn resource_account(self) -> Option<&'a str> {
+        match self {
+            Who::Built(b) => b.resource_account,
+            Who::Plan(cache, plan) => cache.str(plan.resource_account),
+        }
+    }
+
+    /// The caller's stored entry (the role's for a session).
+    fn principal_code(self, t: &'a Table) -> Option<&'a PrincipalCode> {
+        match self {
+            Who::Built(b) => b.principal_code,
+            Who::Plan(_, plan) => plan
+                .principal_code
+                .and_then(|i| t.principals.get(i as usize)),
+        }
+    }
+
+    /// The value of tag `key` of the caller or of the resource.
+    fn tag(self, t: &'a Table, side: Side, key: u32) -> Option<&'a str> {
+        match self {
+            Who::Built(b) => {
+                let tags = t.tags(b.tags.get(side as usize).copied().flatten()?);
+                let i = tags.binary_search_by_key(&key, |(k, _)| *k).ok()?;
+                tags.get(i).map(|(_, v)| t.str(*v))
+            }
+            Who::Plan(cache, plan) => {
+                let span = match side {
+                    Side::Principal => plan.principal_tags,
+                    Side::Resource => plan.resource_tags,
+                };
+                cache.tag(span, key)
+            }
+        }
+    }
 }
 
 /// The evaluator for one request: the setting plus the memo tables.
@@ -936,7 +960,11 @@ impl Structure for Eval<'_, '_> {
                 // A `Deny` with `NotPrincipal` always applies to a caller
                 // with a permissions boundary.
                 let quirk = st.effect == Effect::Deny
-                    && self.s.principal_code.is_some_and(|c| c.has_boundary);
+                    && self
+                        .s
+                        .who
+                        .principal_code(self.s.t)
+                        .is_some_and(|c| c.has_boundary);
                 if !quirk && self.s.not_principal_exempts(p) {
                     return None;
                 }
@@ -1033,7 +1061,7 @@ impl Conditions for Eval<'_, '_> {
     }
 
     fn kind(&self) -> Kind {
-        self.s.caller_code.kind()
+        self.s.kind
     }
 }
 impl Engine {
@@ -1163,7 +1191,6 @@ impl Engine {
             ..
         } = scratch;
         hits.clear();
-        let t = &self.table;
         let Some(plan) = plans.plan(index) else {
             // The plan just built or found is always kept; were it not,
             // the answer is the one that grants nothing.
@@ -1174,19 +1201,7 @@ impl Engine {
                 engine: self,
             });
         };
-        let who = Who {
-            caller: None,
-            code: plan.caller,
-            role_arn: Text::Plan(plans, plan.role_arn),
-            principal_code: plan
-                .principal_code
-                .and_then(|i| t.principals.get(i as usize)),
-            resource_account: Text::Plan(plans, plan.resource_account),
-            tags: [
-                Tags::Plan(plans, plan.principal_tags),
-                Tags::Plan(plans, plan.resource_tags),
-            ],
-        };
+        let who = (plan.kind, None, Who::Plan(plans, plan));
         let setting = self.setting(request, who, &[], *epoch, (key_memo.as_slice(), seen));
         let mut ev = Eval {
             s: setting,
@@ -1303,17 +1318,17 @@ impl Engine {
             session,
             actions: crate::table::ActionTable::request_signature(bits),
         };
-        let who = Who {
-            caller: Some(caller),
+        let built = Built {
             code,
-            role_arn: Text::Ready(role),
+            role_arn: role,
             principal_code,
-            resource_account: Text::Ready(resource_account),
+            resource_account,
             tags: [
-                Tags::Store(principal_code.map(|p| p.tags)),
-                Tags::Store(resource_code.map(|r| r.tags)),
+                principal_code.map(|p| p.tags),
+                resource_code.map(|r| r.tags),
             ],
         };
+        let who = (caller.kind, Some(caller), Who::Built(&built));
         let setting = self.setting(request, who, bits, *epoch, (key_memo.as_slice(), seen));
         let mut ev = Eval {
             s: setting,
@@ -1328,7 +1343,7 @@ impl Engine {
     fn setting<'a>(
         &'a self,
         request: &Request<'a>,
-        who: Who<'a>,
+        (kind, caller, who): (Kind, Option<Caller<'a>>, Who<'a>),
         action_bits: &'a [u64],
         epoch: u32,
         (key_memo, seen): (&'a [Cell<u64>], &'a Seen),
@@ -1338,12 +1353,9 @@ impl Engine {
             principal: request.principal,
             resource: request.resource,
             context: request.context,
-            caller_code: who.code,
-            caller: Cell::new(who.caller),
-            role_arn: who.role_arn,
-            principal_code: who.principal_code,
-            resource_account: who.resource_account,
-            tags: who.tags,
+            kind,
+            who,
+            caller: Cell::new(caller),
             action_bits,
             epoch,
             key_memo,

@@ -86,9 +86,10 @@ impl Entry {
 ///
 /// Laid out for the warm check: the first cache line holds what finding
 /// the plan reads (its hash, the key's lengths and where its text lies)
-/// and the entry lists and flags deciding reads first; the caller, the
-/// boundary's and session policy's lists, and the strings and tags that
-/// conditions may ask for follow.
+/// and the entry lists, flags and caller's kind deciding reads first; the
+/// caller, the boundary's and session policy's lists, and the strings and
+/// tags that conditions may ask for follow (a check reads those only when
+/// it reaches them).
 #[derive(Clone, Copy, Debug)]
 #[repr(C, align(64))]
 pub(crate) struct Plan {
@@ -113,6 +114,8 @@ pub(crate) struct Plan {
     /// Whether the caller's account owns the resource (a resource with no
     /// account is the caller's; a service has no account).
     pub(crate) same_account: bool,
+    /// The caller's kind (also in `caller`, a cache line further on).
+    pub(crate) kind: Kind,
     session_name: Option<Span>,
     /// The caller, as ranges of the principal string.
     pub(crate) caller: CallerCode,
@@ -606,6 +609,7 @@ impl PlanCache {
             resource_tags,
             resource_policy_required: facts.resource_policy_required,
             same_account,
+            kind,
             denies,
             scp_levels,
             resource_allows: moved(resource_allows.unwrap_or_default()),

@@ -135,41 +135,40 @@ fn days_from_civil_ad(year: i64, month: i64, day: i64) -> i64 {
 /// for anything else (the general parser then decides).
 fn parse_plain_utc(s: &str) -> Option<i128> {
     let b: &[u8; 20] = s.as_bytes().try_into().ok()?;
-    let [
-        y0,
-        y1,
-        y2,
-        y3,
-        b'-',
-        m0,
-        m1,
-        b'-',
-        d0,
-        d1,
-        b'T',
-        h0,
-        h1,
-        b':',
-        n0,
-        n1,
-        b':',
-        s0,
-        s1,
-        b'Z',
-    ] = *b
-    else {
-        return None;
-    };
-    // Every digit at once (no branch per digit), then the fields.
-    let digits =
-        [y0, y1, y2, y3, m0, m1, d0, d1, h0, h1, n0, n1, s0, s1].map(|c| c.wrapping_sub(b'0'));
-    if digits.iter().fold(0u8, |bad, d| bad | u8::from(*d > 9)) != 0 {
+    let (date, rest) = b.split_first_chunk::<8>()?;
+    let (time, rest) = rest.split_first_chunk::<8>()?;
+    let secs: &[u8; 4] = rest.try_into().ok()?;
+    // Three little-endian words: `YYYY-MM-`, `DDThh:mm`, `:ssZ`.
+    let words = [
+        u64::from_le_bytes(*date),
+        u64::from_le_bytes(*time),
+        u64::from(u32::from_le_bytes(*secs)),
+    ];
+    // Per word, the separators' bytes and the digits' bytes, checked all at
+    // once: a digit xor `0` is 0 to 9, which adding 0x76 leaves below 0x80.
+    const SEPARATORS: [(u64, u64); 3] = [
+        (0xff00_00ff_0000_0000, 0x2d00_002d_0000_0000), // `-` at 4 and 7
+        (0x0000_ff00_00ff_0000, 0x0000_3a00_0054_0000), // `T` at 2, `:` at 5
+        (0xffff_ffff_ff00_00ff, 0x0000_0000_5a00_003a), // `:` at 0, `Z` at 3
+    ];
+    let mut bad = 0u64;
+    let mut digits = [0u64; 3];
+    for ((w, (mask, want)), d) in words.iter().zip(SEPARATORS).zip(&mut digits) {
+        let x = (w ^ 0x3030_3030_3030_3030) & !mask;
+        bad |= (w & mask) ^ want;
+        bad |= x & 0xf0f0_f0f0_f0f0_f0f0;
+        bad |= (x.wrapping_add(0x7676_7676_7676_7676) & !mask) & 0x8080_8080_8080_8080;
+        *d = x;
+    }
+    if bad != 0 {
         return None;
     }
-    let [y0, y1, y2, y3, m0, m1, d0, d1, h0, h1, n0, n1, s0, s1] = digits.map(i64::from);
-    let year = ((y0 * 10 + y1) * 10 + y2) * 10 + y3;
-    let (month, day) = (m0 * 10 + m1, d0 * 10 + d1);
-    let (hour, minute, second) = (h0 * 10 + h1, n0 * 10 + n1, s0 * 10 + s1);
+    let [date, time, secs] = digits;
+    let byte = |w: u64, i: u32| ((w >> (8 * i)) & 0xff) as i64;
+    let two = |w: u64, i: u32| byte(w, i) * 10 + byte(w, i + 1);
+    let year = two(date, 0) * 100 + two(date, 2);
+    let (month, day) = (two(date, 5), two(time, 0));
+    let (hour, minute, second) = (two(time, 3), two(time, 6), two(secs, 1));
     if !(1..=12).contains(&month)
         || day < 1
         || day > days_in_month(year, month)
@@ -606,6 +605,31 @@ mod tests {
                 s == "2024-02-29T23:59:59Z",
                 "{s}"
             );
+        }
+    }
+
+    /// Every byte of a plain date replaced by every byte value: the direct
+    /// reading accepts exactly what the general one accepts.
+    #[test]
+    fn plain_utc_dates_refuse_every_wrong_byte() {
+        for base in ["2024-02-29T23:59:59Z", "1999-12-31T00:00:00Z"] {
+            for i in 0..base.len() {
+                for v in 0..=255u8 {
+                    let mut b = base.as_bytes().to_vec();
+                    b[i] = v;
+                    let Ok(s) = String::from_utf8(b) else {
+                        continue;
+                    };
+                    let general = s
+                        .strip_suffix('Z')
+                        .and_then(|p| parse_date(&format!("{p}+00:00")));
+                    let plain = parse_plain_utc(&s);
+                    assert!(plain.is_none() || plain == general, "{s}");
+                    if s.ends_with('Z') && general.is_some() && s.len() == 20 {
+                        assert_eq!(plain, general, "{s}");
+                    }
+                }
+            }
         }
     }
 

@@ -1023,6 +1023,7 @@ impl Eval<'_, '_> {
 }
 
 impl Conditions for Eval<'_, '_> {
+    #[inline(always)]
     fn holds(&mut self, cache: &PlanCache, e: &Entry) -> bool {
         if e.dynamic {
             let t = self.s.t;

@@ -180,7 +180,7 @@ fn shape_words(key: &str) -> Option<[u64; 5]> {
 /// The slot a context of these keys is remembered in: its length, its
 /// first and last keys' lengths and their last eight bytes (lengths alone
 /// put a sender's few shapes in one slot often enough to cost a full
-/// resolve on one W1 check in fourteen).
+/// resolve on one W1 context in thirteen).
 #[inline]
 fn shape_index(context: &[(&str, &[&str])]) -> usize {
     let (Some((first, _)), Some((last, _))) = (context.first(), context.last()) else {

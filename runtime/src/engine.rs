@@ -400,8 +400,6 @@ struct Setting<'a> {
     principal: &'a str,
     resource: &'a str,
     context: &'a [(&'a str, &'a [&'a str])],
-    /// The caller's kind.
-    kind: Kind,
     /// Who calls, and the stored entries the request meets: read when a
     /// condition first asks.
     who: Who<'a>,
@@ -486,7 +484,6 @@ impl<'a> Setting<'a> {
             principal: self.principal,
             resource: self.resource,
             context: &[],
-            kind: self.kind,
             who: self.who,
             caller: Cell::new(self.caller.get()),
             action_bits: self.action_bits,
@@ -519,7 +516,7 @@ impl<'a> Setting<'a> {
             return Some(Vals::Many(v));
         }
         let code = self.t.keys.get(key as usize)?;
-        let service = self.kind == Kind::Service;
+        let service = self.who.kind() == Kind::Service;
         let one = |v: &'a str| Some(Vals::One(v));
         match code.derived {
             Derived::None => None,
@@ -529,14 +526,16 @@ impl<'a> Setting<'a> {
                 (!service).then_some(Vals::One(self.who.role_arn().unwrap_or(self.principal)))
             }
             Derived::PrincipalAccount => self.caller().account().map(Vals::One),
-            Derived::PrincipalType => match self.kind {
+            Derived::PrincipalType => match self.who.kind() {
                 Kind::User => one("User"),
                 Kind::RoleSession => one("AssumedRole"),
                 Kind::Root => one("Account"),
                 Kind::Federated => one("FederatedUser"),
                 Kind::OtherArn | Kind::Service => None,
             },
-            Derived::Username => (self.kind == Kind::User).then_some(Vals::One(self.caller().name)),
+            Derived::Username => {
+                (self.who.kind() == Kind::User).then_some(Vals::One(self.caller().name))
+            }
             Derived::ResourceAccount => self.who.resource_account().map(Vals::One),
             Derived::PrincipalTag => self.who.tag(self.t, Side::Principal, key).map(Vals::One),
             Derived::ResourceTag => self.who.tag(self.t, Side::Resource, key).map(Vals::One),
@@ -691,7 +690,7 @@ impl<'a> Setting<'a> {
 
     /// How a `Principal` element names the caller (the strongest naming).
     fn naming(&self, test: &PrincipalTest) -> Option<Naming> {
-        let service = self.kind == Kind::Service;
+        let service = self.who.kind() == Kind::Service;
         let mut best = None;
         for entry in &test.entries {
             let n = match entry {
@@ -751,7 +750,7 @@ impl<'a> Setting<'a> {
                     if **value == *account || root_account.as_deref() == Some(account))
             })
         };
-        match self.kind {
+        match self.who.kind() {
             Kind::Service => entries
                 .iter()
                 .any(|e| matches!(e, PrincipalName::Service(v) if **v == *self.principal)),
@@ -809,6 +808,15 @@ enum Side {
 }
 
 impl<'a> Who<'a> {
+    /// The caller's kind (a kept plan has it in its first cache line).
+    #[inline]
+    fn kind(self) -> Kind {
+        match self {
+            Who::Built(b) => b.code.kind(),
+            Who::Plan(_, plan) => plan.kind,
+        }
+    }
+
     /// The caller, as ranges of the principal string.
     fn code(self) -> CallerCode {
         match self {
@@ -846,11 +854,7 @@ impl<'a> Who<'a> {
     /// The value of tag `key` of the caller or of the resource.
     fn tag(self, t: &'a Table, side: Side, key: u32) -> Option<&'a str> {
         match self {
-            Who::Built(b) => {
-                let tags = t.tags(b.tags.get(side as usize).copied().flatten()?);
-                let i = tags.binary_search_by_key(&key, |(k, _)| *k).ok()?;
-                tags.get(i).map(|(_, v)| t.str(*v))
-            }
+            Who::Built(b) => t.tag(b.tags.get(side as usize).copied().flatten()?, key),
             Who::Plan(cache, plan) => {
                 let span = match side {
                     Side::Principal => plan.principal_tags,
@@ -1062,7 +1066,7 @@ impl Conditions for Eval<'_, '_> {
     }
 
     fn kind(&self) -> Kind {
-        self.s.kind
+        self.s.who.kind()
     }
 }
 impl Engine {
@@ -1202,8 +1206,14 @@ impl Engine {
                 engine: self,
             });
         };
-        let who = (plan.kind, None, Who::Plan(plans, plan));
-        let setting = self.setting(request, who, &[], *epoch, (key_memo.as_slice(), seen));
+        let who = Who::Plan(plans, plan);
+        let setting = self.setting(
+            request,
+            (who, None),
+            &[],
+            *epoch,
+            (key_memo.as_slice(), seen),
+        );
         let mut ev = Eval {
             s: setting,
             memo,
@@ -1329,7 +1339,7 @@ impl Engine {
                 resource_code.map(|r| r.tags),
             ],
         };
-        let who = (caller.kind, Some(caller), Who::Built(&built));
+        let who = (Who::Built(&built), Some(caller));
         let setting = self.setting(request, who, bits, *epoch, (key_memo.as_slice(), seen));
         let mut ev = Eval {
             s: setting,
@@ -1344,7 +1354,7 @@ impl Engine {
     fn setting<'a>(
         &'a self,
         request: &Request<'a>,
-        (kind, caller, who): (Kind, Option<Caller<'a>>, Who<'a>),
+        (who, caller): (Who<'a>, Option<Caller<'a>>),
         action_bits: &'a [u64],
         epoch: u32,
         (key_memo, seen): (&'a [Cell<u64>], &'a Seen),
@@ -1354,7 +1364,6 @@ impl Engine {
             principal: request.principal,
             resource: request.resource,
             context: request.context,
-            kind,
             who,
             caller: Cell::new(caller),
             action_bits,

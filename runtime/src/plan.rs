@@ -384,9 +384,7 @@ impl PlanCache {
 
     /// The value of tag `key` among `tags` (a plan's span), if there.
     pub(crate) fn tag(&self, tags: Span, key: u32) -> Option<&str> {
-        let tags = self.tags(tags);
-        let i = tags.binary_search_by_key(&key, |(k, _)| *k).ok()?;
-        tags.get(i).map(|(_, v)| self.text(*v))
+        crate::table::tag_value(self.tags(tags), key).map(|v| self.text(v))
     }
 
     /// Copies a store entry's tags into the cache.

@@ -165,6 +165,11 @@ impl Table {
             .unwrap_or(&[])
     }
 
+    /// The value of tag `key` among `tags`, if there.
+    pub(crate) fn tag(&self, tags: Tags, key: u32) -> Option<&str> {
+        tag_value(self.tags(tags), key).map(|v| self.str(v))
+    }
+
     /// The pieces of a [`Program::Pieces`].
     #[inline]
     pub fn pieces(&self, span: Span) -> &[Str] {
@@ -795,4 +800,11 @@ pub struct AccountCode {
     pub scps: Box<[Box<[u32]>]>,
     /// RCP levels.
     pub rcps: Box<[Box<[u32]>]>,
+}
+
+/// The value of tag `key` in a tag list sorted by key id (a store entry's,
+/// or a plan's copy of one).
+pub(crate) fn tag_value<V: Copy>(tags: &[(u32, V)], key: u32) -> Option<V> {
+    let i = tags.binary_search_by_key(&key, |(k, _)| *k).ok()?;
+    tags.get(i).map(|(_, v)| *v)
 }

@@ -149,7 +149,8 @@ fn parse_plain_utc(s: &str) -> Option<i128> {
     const SEPARATORS: [(u64, u64); 3] = [
         (0xff00_00ff_0000_0000, 0x2d00_002d_0000_0000), // `-` at 4 and 7
         (0x0000_ff00_00ff_0000, 0x0000_3a00_0054_0000), // `T` at 2, `:` at 5
-        (0xffff_ffff_ff00_00ff, 0x0000_0000_5a00_003a), // `:` at 0, `Z` at 3
+        // `:` at 0, `Z` at 3, and the four bytes past the string must be 0.
+        (0xffff_ffff_ff00_00ff, 0x0000_0000_5a00_003a),
     ];
     let mut bad = 0u64;
     let mut digits = [0u64; 3];

@@ -82,3 +82,157 @@ fn a_kept_plan_meets_contexts_that_override_derived_keys() {
         }
     }
 }
+
+/// One statement per single-valued test a plan keeps inline (a literal,
+/// a prefix, a suffix, a date, an IPv4 block; negated, `IfExists`), and
+/// ones that stay general (two values, an IPv6 block, a set qualifier).
+const INLINE: &str = r#"{
+  "policies": {
+    "Inline": { "Version": "2012-10-17", "Statement": [
+      { "Sid": "Exact", "Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*",
+        "Condition": { "StringEquals": { "ses:FromAddress": "news@acme.example" } } },
+      { "Sid": "Prefix", "Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*",
+        "Condition": { "StringLike": { "ses:FromAddress": "billing@*" } } },
+      { "Sid": "Suffix", "Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*",
+        "Condition": { "StringLike": { "ses:FromAddress": "*@support.acme.example" } } },
+      { "Sid": "ExactLike", "Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*",
+        "Condition": { "StringLike": { "ses:FromAddress": "ops@acme.example" } } },
+      { "Sid": "Binary", "Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*",
+        "Condition": { "BinaryEquals": { "ses:Token": "QUJD" } } },
+      { "Sid": "Hours", "Effect": "Deny", "Action": "ses:SendEmail", "Resource": "*",
+        "Condition": { "DateGreaterThanEquals": { "aws:CurrentTime": "2027-01-01T00:00:00Z" } } },
+      { "Sid": "Office", "Effect": "Deny", "Action": "ses:SendEmail", "Resource": "*",
+        "Condition": { "NotIpAddress": { "aws:SourceIp": "203.0.113.0/24" } } },
+      { "Sid": "NotBulk", "Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*",
+        "Condition": { "StringEqualsIfExists": { "ses:FromDisplayName": "Acme" },
+                       "StringEquals": { "ses:FeedbackAddress": "fb@acme.example" } } },
+      { "Sid": "Lab", "Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*",
+        "Condition": { "IpAddress": { "aws:SourceIp": "2001:db8::/32" },
+                       "StringLike": { "ses:FromAddress": ["lab@*", "*@lab.acme.example"] } } },
+      { "Sid": "Recipients", "Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*",
+        "Condition": { "ForAllValues:StringLike": { "ses:Recipients": "*@acme.example" },
+                       "StringEquals": { "ses:FromAddress": "team@acme.example" } } }
+    ] }
+  },
+  "principals": {
+    "arn:aws:iam::111122223333:user/acme": { "policies": ["Inline"] }
+  }
+}"#;
+
+#[test]
+fn inline_tests_of_a_kept_plan_answer_as_the_spec() {
+    let store = Store::from_json_text(INLINE, None).unwrap();
+    let engine = sesame_compiler::compile(&store).unwrap();
+    let mut scratch = engine.scratch();
+    let ip = ("aws:SourceIp", &["203.0.113.7"][..]);
+    let now = ("aws:CurrentTime", &["2026-12-02T10:00:00Z"][..]);
+    let from = |f: &'static [&'static str]| ("ses:FromAddress", f);
+    let cases: &[Context<'_>] = &[
+        &[],
+        &[ip, now, from(&["news@acme.example"])],
+        &[ip, now, from(&["News@acme.example"])],
+        &[ip, now, from(&["news@acme.example", "x@y"])],
+        &[ip, now, from(&[])],
+        &[ip, now, from(&["billing@"])],
+        &[ip, now, from(&["billing"])],
+        &[ip, now, from(&["billing@x"])],
+        &[ip, now, from(&["x@billing@"])],
+        &[ip, now, from(&["a@support.acme.example"])],
+        &[ip, now, from(&["@support.acme.example"])],
+        &[ip, now, from(&["@support.acme.example.x"])],
+        &[ip, now, from(&["ops@acme.example"])],
+        &[ip, now, from(&["ops@acme.example "])],
+        &[ip, now, ("ses:Token", &["QUJD"])],
+        &[ip, now, ("ses:Token", &["qujd"])],
+        &[
+            ip,
+            ("aws:CurrentTime", &["2027-01-01T00:00:00Z"]),
+            from(&["news@acme.example"]),
+        ],
+        &[
+            ip,
+            ("aws:CurrentTime", &["2026-12-31T23:59:59Z"]),
+            from(&["news@acme.example"]),
+        ],
+        &[
+            ip,
+            ("aws:CurrentTime", &["2027-06-01T00:00:00Z"]),
+            from(&["news@acme.example"]),
+        ],
+        &[
+            ip,
+            ("aws:CurrentTime", &["not a date"]),
+            from(&["news@acme.example"]),
+        ],
+        &[
+            ip,
+            ("aws:CurrentTime", &["1798761600"]),
+            from(&["news@acme.example"]),
+        ],
+        &[
+            ("aws:SourceIp", &["198.51.100.1"]),
+            now,
+            from(&["news@acme.example"]),
+        ],
+        &[
+            ("aws:SourceIp", &["203.0.113.255"]),
+            now,
+            from(&["news@acme.example"]),
+        ],
+        &[("aws:SourceIp", &["2001:db8::1"]), now, from(&["lab@x"])],
+        &[
+            ("aws:SourceIp", &["::ffff:203.0.113.7"]),
+            now,
+            from(&["news@acme.example"]),
+        ],
+        &[
+            ("aws:SourceIp", &["bogus"]),
+            now,
+            from(&["news@acme.example"]),
+        ],
+        &[ip, now, from(&["x@y"])],
+        &[ip, now, ("ses:FeedbackAddress", &["fb@acme.example"])],
+        &[
+            ip,
+            now,
+            ("ses:FeedbackAddress", &["fb@acme.example"]),
+            ("ses:FromDisplayName", &["Bulk"]),
+        ],
+        &[
+            ip,
+            now,
+            ("ses:FeedbackAddress", &["fb@acme.example"]),
+            ("ses:FromDisplayName", &["Acme"]),
+        ],
+        &[
+            ip,
+            now,
+            ("ses:FeedbackAddress", &["fb@acme.example"]),
+            ("ses:FromDisplayName", &[]),
+        ],
+        &[
+            ip,
+            now,
+            from(&["team@acme.example"]),
+            ("ses:Recipients", &["a@acme.example"]),
+        ],
+        &[
+            ip,
+            now,
+            from(&["team@acme.example"]),
+            ("ses:Recipients", &["a@else.example"]),
+        ],
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    // The first round builds the plan; the second answers from it.
+    for round in 0..2 {
+        for context in cases {
+            let r = request(context);
+            let spec = sesame_spec::evaluate(&store, &r).unwrap();
+            let (compiled, _) = check_spec(&engine, &mut scratch, &r).unwrap();
+            assert_eq!(spec, compiled, "round {round}, context {context:?}");
+            seen.insert(format!("{:?}", spec.outcome));
+        }
+    }
+    assert_eq!(seen.len(), 3, "every outcome met: {seen:?}");
+}

@@ -26,7 +26,11 @@
 
 use crate::decision::{CheckError, Layer, Outcome};
 use crate::engine::{CallerCode, Kind, Naming};
-use crate::table::{Effect, PredicateCode, ResourceKind, StatementCode, Table};
+use crate::glob::Program;
+use crate::table::{
+    Effect, GlobValue, PredicateCode, ResourceKind, StatementCode, Table, Test, TextValue,
+};
+use crate::text::Cidr;
 use crate::text::{last_word, le_word, word_at};
 use crate::values::Values;
 
@@ -421,6 +425,7 @@ pub(crate) trait Structure {
 
 /// A condition predicate of a plan.
 #[derive(Clone, Copy, Debug)]
+#[repr(align(64))]
 pub(crate) struct PlanPredicate {
     /// Its id in the table (for the per-request memo).
     pub(crate) id: u32,
@@ -432,6 +437,105 @@ pub(crate) struct PlanPredicate {
     pub(crate) shared: bool,
     /// Its answer for a request that carries none of `keys`.
     pub(crate) fixed: Option<Fixed>,
+    /// The same test in a form a check answers inline, when it has one.
+    pub(crate) quick: Option<Quick>,
+}
+
+// A plan's predicate fills one cache line's worth of bytes.
+const _: () = assert!(std::mem::size_of::<PlanPredicate>() == 64);
+
+/// The longest literal a [`Quick`] test keeps inline.
+const QUICK_TEXT: usize = 22;
+
+/// A predicate without a set qualifier whose one value is a literal, a
+/// date or an IPv4 block: the plan keeps the value itself, so a check
+/// tests the request's values against it without reading the plan's value
+/// arenas or going through the general value test. Each variant is the
+/// positive test of one request value, exactly as [`Test`] defines it for
+/// its one value (the predicate's `negated`, `if_exists` and key still
+/// apply around it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Quick {
+    /// `StringEquals` (and `BinaryEquals`): the value's bytes are these.
+    Exact(Inline),
+    /// `StringLike` with one final `*`: the value starts with these.
+    Prefix(Inline),
+    /// `StringLike` with one leading `*`: the value ends with these.
+    Suffix(Inline),
+    /// `Date*`: the value read as a date compares to this instant (its low
+    /// and high halves, so the variant stays eight-byte aligned) in one of
+    /// the orderings the operator accepts ([`Cmp::accepts`]).
+    Date { accepts: u8, at: [u64; 2] },
+    /// `IpAddress`: the value read as an IPv4 address is in this block.
+    Ipv4 { net: u32, mask: u32 },
+}
+
+/// Up to [`QUICK_TEXT`] bytes, kept inline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Inline {
+    len: u8,
+    bytes: [u8; QUICK_TEXT],
+}
+
+impl Inline {
+    fn new(text: &[u8]) -> Option<Inline> {
+        let mut bytes = [0; QUICK_TEXT];
+        bytes.get_mut(..text.len())?.copy_from_slice(text);
+        Some(Inline {
+            len: u8::try_from(text.len()).ok()?,
+            bytes,
+        })
+    }
+
+    /// The bytes kept.
+    #[inline]
+    pub(crate) fn bytes(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+}
+
+impl Quick {
+    /// The inline form of `code` (its values in `values`), if it has one.
+    fn of(code: &PredicateCode, values: &Table) -> Option<Quick> {
+        if code.qualifier.is_some() {
+            return None;
+        }
+        let text = |s| Inline::new(values.bytes(s));
+        match code.test {
+            Test::Equals(vs) => match values.text_values(vs) {
+                [TextValue::Text(s)] => text(*s).map(Quick::Exact),
+                _ => None,
+            },
+            Test::Binary(vs) => match values.words(vs) {
+                [s] => text(*s).map(Quick::Exact),
+                _ => None,
+            },
+            Test::Like(vs) => match values.glob_values(vs) {
+                [GlobValue::Fixed(Program::Exact(s))] => text(*s).map(Quick::Exact),
+                [GlobValue::Fixed(Program::Prefix(s))] => text(*s).map(Quick::Prefix),
+                [GlobValue::Fixed(Program::Suffix(s))] => text(*s).map(Quick::Suffix),
+                _ => None,
+            },
+            Test::Date(cmp, vs) => match values.dates(vs) {
+                [Some(at)] => {
+                    let b = *at as u128;
+                    Some(Quick::Date {
+                        accepts: cmp.accepts(),
+                        at: [b as u64, (b >> 64) as u64],
+                    })
+                }
+                _ => None,
+            },
+            Test::Ip(vs) => match values.cidrs(vs) {
+                [Some(Cidr::V4 { net, mask })] => Some(Quick::Ipv4 {
+                    net: *net,
+                    mask: *mask,
+                }),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
 }
 
 /// The answer of a predicate that reads only derived keys (its key and its
@@ -730,7 +834,9 @@ impl PlanCache {
                         // A plan answered once gains nothing from an
                         // answer worked out ahead: its check reads the key.
                         let fixed = if keep { s.fixed(p) } else { None };
-                        let copy = if keep {
+                        let quick = if keep { Quick::of(p, t) } else { None };
+                        // A quick test keeps its value inline.
+                        let copy = if keep && quick.is_none() {
                             self.values.copy(t, p.test)
                         } else {
                             None
@@ -745,6 +851,7 @@ impl PlanCache {
                             copied,
                             shared: true,
                             fixed,
+                            quick,
                         }
                     }
                     // A dangling predicate id (refused by validation): the
@@ -778,6 +885,7 @@ const NEVER: PlanPredicate = PlanPredicate {
     copied: false,
     shared: true,
     fixed: None,
+    quick: None,
 };
 
 /// Whether the resource's own policy must allow even within the account.

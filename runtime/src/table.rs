@@ -669,6 +669,20 @@ pub enum Cmp {
     Ge,
 }
 
+impl Cmp {
+    /// The orderings of a request value against a policy value this
+    /// operator accepts, as a set: bit 0 less, bit 1 equal, bit 2 greater.
+    pub(crate) fn accepts(self) -> u8 {
+        match self {
+            Cmp::Eq => 0b010,
+            Cmp::Lt => 0b001,
+            Cmp::Le => 0b011,
+            Cmp::Gt => 0b100,
+            Cmp::Ge => 0b110,
+        }
+    }
+}
+
 /// A string value that may hold variables.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TextValue {

@@ -30,7 +30,7 @@ use crate::glob::{
     ArnTok, MatchBuffers, Program, Tok, arn_condition_rules, arn_rules, plain_rules,
 };
 use crate::plan::{
-    Conditions, DEFAULT_PLANS, Entry, Facts, Fixed, Plan, PlanCache, PlanKey, Quick, Structure,
+    Conditions, DEFAULT_PLANS, Entry, Facts, Fixed, Hot, PlanCache, PlanKey, Quick, Structure,
     resource_policy_required,
 };
 use crate::request::Request;
@@ -302,6 +302,16 @@ pub struct CallerCode {
 }
 
 impl CallerCode {
+    /// A caller with no fields (an ARN the engine reads nothing from),
+    /// for a plan the cache no longer holds; no kept plan lacks its record.
+    pub(crate) const NONE: CallerCode = CallerCode {
+        kind: Kind::OtherArn,
+        resource: (0, 0),
+        partition: (0, 0),
+        account: (0, 0),
+        name: (0, 0),
+    };
+
     /// Reads `principal` as the check path would; `None` when the check
     /// refuses it.
     pub fn of(principal: &str) -> Option<CallerCode> {
@@ -828,7 +838,7 @@ fn ordering_in(accepts: u8, ordering: std::cmp::Ordering) -> bool {
 #[derive(Clone, Copy)]
 enum Who<'a> {
     Built(&'a Built<'a>),
-    Plan(&'a PlanCache, &'a Plan),
+    Plan(&'a PlanCache, &'a Hot),
 }
 
 /// What `build_plan` worked out about the caller and the resource.
@@ -854,7 +864,7 @@ impl<'a> Who<'a> {
     fn kind(self) -> Kind {
         match self {
             Who::Built(b) => b.code.kind(),
-            Who::Plan(_, plan) => plan.kind,
+            Who::Plan(_, hot) => hot.kind,
         }
     }
 
@@ -862,7 +872,7 @@ impl<'a> Who<'a> {
     fn code(self) -> CallerCode {
         match self {
             Who::Built(b) => b.code,
-            Who::Plan(_, plan) => plan.caller,
+            Who::Plan(cache, hot) => cache.plan(hot).map_or(CallerCode::NONE, |p| p.caller),
         }
     }
 
@@ -870,7 +880,7 @@ impl<'a> Who<'a> {
     fn role_arn(self) -> Option<&'a str> {
         match self {
             Who::Built(b) => b.role_arn,
-            Who::Plan(cache, plan) => cache.str(plan.role_arn),
+            Who::Plan(cache, hot) => cache.str(cache.plan(hot)?.role_arn),
         }
     }
 
@@ -878,7 +888,7 @@ impl<'a> Who<'a> {
     fn resource_account(self) -> Option<&'a str> {
         match self {
             Who::Built(b) => b.resource_account,
-            Who::Plan(cache, plan) => cache.str(plan.resource_account),
+            Who::Plan(cache, hot) => cache.str(cache.plan(hot)?.resource_account),
         }
     }
 
@@ -886,7 +896,8 @@ impl<'a> Who<'a> {
     fn principal_code(self, t: &'a Table) -> Option<&'a PrincipalCode> {
         match self {
             Who::Built(b) => b.principal_code,
-            Who::Plan(_, plan) => plan
+            Who::Plan(cache, hot) => cache
+                .plan(hot)?
                 .principal_code
                 .and_then(|i| t.principals.get(i as usize)),
         }
@@ -896,7 +907,8 @@ impl<'a> Who<'a> {
     fn tag(self, t: &'a Table, side: Side, key: u32) -> Option<&'a str> {
         match self {
             Who::Built(b) => t.tag(b.tags.get(side as usize).copied().flatten()?, key),
-            Who::Plan(cache, plan) => {
+            Who::Plan(cache, hot) => {
+                let plan = cache.plan(hot)?;
                 let span = match side {
                     Side::Principal => plan.principal_tags,
                     Side::Resource => plan.resource_tags,
@@ -1241,7 +1253,7 @@ impl Engine {
             ..
         } = scratch;
         hits.clear();
-        let Some(plan) = plans.plan(index) else {
+        let Some(plan) = plans.hot(index) else {
             // The plan just built or found is always kept; were it not,
             // the answer is the one that grants nothing.
             return Ok(Decision {

@@ -30,7 +30,7 @@ use crate::glob::{
     ArnTok, MatchBuffers, Program, Tok, arn_condition_rules, arn_rules, plain_rules,
 };
 use crate::plan::{
-    Conditions, DEFAULT_PLANS, Entry, Facts, Fixed, Hot, PlanCache, PlanKey, Quick, Structure,
+    Conditions, DEFAULT_PLANS, Entry, Facts, Fixed, Plan, PlanCache, PlanKey, Quick, Structure,
     resource_policy_required,
 };
 use crate::request::Request;
@@ -302,16 +302,6 @@ pub struct CallerCode {
 }
 
 impl CallerCode {
-    /// A caller with no fields (an ARN the engine reads nothing from),
-    /// for a plan the cache no longer holds; no kept plan lacks its record.
-    pub(crate) const NONE: CallerCode = CallerCode {
-        kind: Kind::OtherArn,
-        resource: (0, 0),
-        partition: (0, 0),
-        account: (0, 0),
-        name: (0, 0),
-    };
-
     /// Reads `principal` as the check path would; `None` when the check
     /// refuses it.
     pub fn of(principal: &str) -> Option<CallerCode> {
@@ -838,7 +828,7 @@ fn ordering_in(accepts: u8, ordering: std::cmp::Ordering) -> bool {
 #[derive(Clone, Copy)]
 enum Who<'a> {
     Built(&'a Built<'a>),
-    Plan(&'a PlanCache, &'a Hot),
+    Plan(&'a PlanCache, &'a Plan),
 }
 
 /// What `build_plan` worked out about the caller and the resource.
@@ -864,7 +854,7 @@ impl<'a> Who<'a> {
     fn kind(self) -> Kind {
         match self {
             Who::Built(b) => b.code.kind(),
-            Who::Plan(_, hot) => hot.kind,
+            Who::Plan(_, plan) => plan.kind,
         }
     }
 
@@ -872,7 +862,7 @@ impl<'a> Who<'a> {
     fn code(self) -> CallerCode {
         match self {
             Who::Built(b) => b.code,
-            Who::Plan(cache, hot) => cache.plan(hot).map_or(CallerCode::NONE, |p| p.caller),
+            Who::Plan(_, plan) => plan.caller,
         }
     }
 
@@ -880,7 +870,7 @@ impl<'a> Who<'a> {
     fn role_arn(self) -> Option<&'a str> {
         match self {
             Who::Built(b) => b.role_arn,
-            Who::Plan(cache, hot) => cache.str(cache.plan(hot)?.role_arn),
+            Who::Plan(cache, plan) => cache.str(plan.role_arn),
         }
     }
 
@@ -888,7 +878,7 @@ impl<'a> Who<'a> {
     fn resource_account(self) -> Option<&'a str> {
         match self {
             Who::Built(b) => b.resource_account,
-            Who::Plan(cache, hot) => cache.str(cache.plan(hot)?.resource_account),
+            Who::Plan(cache, plan) => cache.str(plan.resource_account),
         }
     }
 
@@ -896,8 +886,7 @@ impl<'a> Who<'a> {
     fn principal_code(self, t: &'a Table) -> Option<&'a PrincipalCode> {
         match self {
             Who::Built(b) => b.principal_code,
-            Who::Plan(cache, hot) => cache
-                .plan(hot)?
+            Who::Plan(_, plan) => plan
                 .principal_code
                 .and_then(|i| t.principals.get(i as usize)),
         }
@@ -907,8 +896,7 @@ impl<'a> Who<'a> {
     fn tag(self, t: &'a Table, side: Side, key: u32) -> Option<&'a str> {
         match self {
             Who::Built(b) => t.tag(b.tags.get(side as usize).copied().flatten()?, key),
-            Who::Plan(cache, hot) => {
-                let plan = cache.plan(hot)?;
+            Who::Plan(cache, plan) => {
                 let span = match side {
                     Side::Principal => plan.principal_tags,
                     Side::Resource => plan.resource_tags,
@@ -1253,7 +1241,7 @@ impl Engine {
             ..
         } = scratch;
         hits.clear();
-        let Some(plan) = plans.hot(index) else {
+        let Some(plan) = plans.plan(index) else {
             // The plan just built or found is always kept; were it not,
             // the answer is the one that grants nothing.
             return Ok(Decision {

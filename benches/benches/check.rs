@@ -24,7 +24,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use sesame_benches::example_workload;
-use sesame_benches::prng::Rng;
+use sesame_benches::prng::{REORDER_SEED, Rng};
 
 fn checks(c: &mut Criterion) {
     let (store, requests) = example_workload().expect("the example workload loads");
@@ -63,7 +63,7 @@ fn checks(c: &mut Criterion) {
     // Cycling the stream in the order its plans were built reads the plan
     // list, keys, entries and predicates front to back, which the hardware
     // prefetches; a sender's repeated requests come in no such order.
-    let order = shuffled(runtime.len());
+    let order = Rng::new(REORDER_SEED).shuffled(runtime.len());
     let mut scratch = engine.scratch();
     for r in &runtime {
         engine.check(&mut scratch, r).unwrap();
@@ -109,16 +109,6 @@ fn checks(c: &mut Criterion) {
             )
         })
     });
-}
-
-/// `0..n` in a seeded random order.
-fn shuffled(n: usize) -> Vec<usize> {
-    let mut rng = Rng::new(0x005e_5a3e);
-    let mut order: Vec<usize> = (0..n).collect();
-    for i in (1..n).rev() {
-        order.swap(i, rng.below(i + 1));
-    }
-    order
 }
 
 criterion_group!(benches, checks);

@@ -2,6 +2,10 @@
 //! xorshift64* with no dependency on a random-number crate, so a seed gives
 //! the same store and requests on every platform and every release.
 
+/// The seed of the shuffled order the `-reordered` check benches answer
+/// their streams in.
+pub const REORDER_SEED: u64 = 0x005e_5a3e;
+
 /// A small xorshift64* generator: deterministic on every platform.
 #[derive(Clone, Debug)]
 pub struct Rng(u64);
@@ -37,6 +41,15 @@ impl Rng {
     /// True with probability `percent` / 100.
     pub fn chance(&mut self, percent: usize) -> bool {
         self.below(100) < percent
+    }
+
+    /// `0..n` in a random order (Fisher-Yates).
+    pub fn shuffled(&mut self, n: usize) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            order.swap(i, self.below(i + 1));
+        }
+        order
     }
 
     /// One item of a non-empty list (`""` for an empty one).

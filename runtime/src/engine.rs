@@ -39,7 +39,9 @@ use crate::table::{
     PrincipalName, PrincipalTest, Qualifier, ResourceKind, StatementCode, Table, Template, Test,
     TextValue,
 };
-use crate::text::{AddressCache, both_lower_eq, lower_eq, lower_into, parse_date, parse_number};
+use crate::text::{
+    AddressCache, Cidr, both_lower_eq, lower_eq, lower_into, parse_date, parse_number,
+};
 
 /// A compiled store, ready to answer. `Send + Sync`: share one engine between
 /// threads, each with its own [`Scratch`].
@@ -688,9 +690,11 @@ impl<'a> Setting<'a> {
         }
     }
 
-    /// Whether predicate `p` holds, by its inline form `q` (see
-    /// [`Quick`]): [`Setting::holds`] for a predicate with no set
-    /// qualifier and one value.
+    /// Whether predicate `p` holds, by its inline form `q`: the rows of
+    /// [`Setting::holds`] for no set qualifier (a [`Quick`] never has one,
+    /// nor a `Null` test). Written out rather than passed through `holds`
+    /// with `q` as its value test: that shared form measured 19, 58 and 28
+    /// more instructions per warm check on the example, W1 and W2-10k.
     #[inline(always)]
     fn quick(&self, q: &Quick, p: &PredicateCode) -> bool {
         match self.lookup(p.key) {
@@ -716,10 +720,13 @@ impl<'a> Setting<'a> {
                 None => false,
             },
             Quick::Ipv4 { net, mask } => {
-                match cached(&self.parsed.ip, value, |v| self.seen.addresses.parse(v)) {
-                    Some(IpAddr::V4(a)) => u32::from(a) & mask == *net,
-                    _ => false,
-                }
+                cached(&self.parsed.ip, value, |v| self.seen.addresses.parse(v)).is_some_and(|a| {
+                    Cidr::V4 {
+                        net: *net,
+                        mask: *mask,
+                    }
+                    .contains(a)
+                })
             }
         }
     }

@@ -17,6 +17,7 @@
 )]
 
 #[path = "common/compiled.rs"]
+#[allow(dead_code)]
 mod compiled;
 
 use compiled::compiled_engines;

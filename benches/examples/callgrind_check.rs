@@ -19,6 +19,11 @@
 //! ```sh
 //! KEEP=100 target/release/examples/callgrind_check example 6000
 //! ```
+//!
+//! `SHUFFLE=1` answers the measured passes in the seeded shuffle of the
+//! stream the `-reordered` bench rows use ([`REORDER_SEED`]; the requests
+//! packed in that order), after the warm-up built the plans in stream
+//! order: the same plans, read out of the order they were built in.
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -32,6 +37,7 @@ mod compiled;
 
 use std::hint::black_box;
 
+use sesame_benches::prng::{REORDER_SEED, Rng};
 use sesame_benches::{example_workload, w1, w2};
 use sesame_runtime::{Engine, Outcome, Request, Scratch};
 
@@ -94,6 +100,17 @@ fn main() {
         .min(runtime.len());
     let runtime = &runtime[..keep];
     black_box(warm_up(&engine, &mut scratch, runtime));
+    // `SHUFFLE=1`: the stream in the `-reordered` rows' seeded shuffle,
+    // packed in that order, the plans already built in stream order.
+    let shuffled: Vec<Request<'_>>;
+    let runtime = if std::env::var("SHUFFLE").is_ok_and(|v| v == "1") {
+        let order = Rng::new(REORDER_SEED).shuffled(runtime.len());
+        let kept = &requests[..runtime.len()];
+        shuffled = compiled::runtime_requests(&compiled::in_order(kept, &order));
+        &shuffled[..]
+    } else {
+        runtime
+    };
     let start = std::time::Instant::now();
     let counts = measured_checks(&engine, &mut scratch, runtime, passes);
     let per_check = start.elapsed().as_secs_f64() * 1e9 / (runtime.len() * passes).max(1) as f64;

@@ -30,17 +30,49 @@ pub(crate) fn compiled_engines<'a>(store: &Store, requests: &'a [Request]) -> [E
             let Some(request) = runtime.get(i) else {
                 return Outcome::ImplicitDeny;
             };
-            let mut scratch = scratch.borrow_mut();
-            match engine.check(&mut scratch, request) {
-                Ok(d) => match d.outcome {
-                    sesame_runtime::Outcome::Allow => Outcome::Allow,
-                    sesame_runtime::Outcome::ExplicitDeny => Outcome::ExplicitDeny,
-                    sesame_runtime::Outcome::ImplicitDeny => Outcome::ImplicitDeny,
-                },
-                Err(_) => Outcome::ImplicitDeny,
-            }
+            outcome(engine.check(&mut scratch.borrow_mut(), request))
         })
     })
+}
+
+/// Sesame over `requests` answered in `order`, for the `-reordered` rows:
+/// its check `k` answers request `order[k]`. Its scratch's plans are built
+/// first by one pass over the stream in stream order; the requests it
+/// answers are packed in the order it answers them, as the other rows'
+/// are in theirs (see [`runtime_requests`]), so the row differs from
+/// `sesame` only in the order the plans are read.
+pub(crate) fn reordered_sesame(
+    store: &Store,
+    requests: &[Request],
+    order: &[usize],
+) -> Engine<'static> {
+    let engine = sesame_compiler::compile(store).expect("the workload compiles");
+    let mut scratch = engine.scratch();
+    for r in &runtime_requests(requests) {
+        let _ = engine.check(&mut scratch, r);
+    }
+    let answered = runtime_requests(&in_order(requests, order));
+    let scratch = RefCell::new(scratch);
+    Engine::new("sesame-reordered", move |k| {
+        let Some(request) = answered.get(k) else {
+            return Outcome::ImplicitDeny;
+        };
+        outcome(engine.check(&mut scratch.borrow_mut(), request))
+    })
+}
+
+/// A compiled answer in the spec's terms (a refusal as an implicit deny).
+fn outcome(answer: Result<sesame_runtime::Decision<'_>, sesame_runtime::CheckError>) -> Outcome {
+    match answer.map(|d| d.outcome) {
+        Ok(sesame_runtime::Outcome::Allow) => Outcome::Allow,
+        Ok(sesame_runtime::Outcome::ExplicitDeny) => Outcome::ExplicitDeny,
+        Ok(sesame_runtime::Outcome::ImplicitDeny) | Err(_) => Outcome::ImplicitDeny,
+    }
+}
+
+/// `requests` in `order` (indexes into them).
+pub(crate) fn in_order(requests: &[Request], order: &[usize]) -> Vec<Request> {
+    order.iter().map(|&i| requests[i].clone()).collect()
 }
 
 /// Borrowed runtime requests over copies of the same strings, packed in

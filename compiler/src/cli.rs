@@ -173,6 +173,7 @@ enum Answerer {
 impl Answerer {
     fn load(path: &Path, engine: Engine) -> Result<Answerer, String> {
         let shown = path.display();
+        let steps = Steps::new();
         let mut head = [0u8; 8];
         let is_artifact = File::open(path)
             .and_then(|mut f| f.read_exact(&mut head))
@@ -184,6 +185,7 @@ impl Answerer {
                     "{shown}: a compiled artifact answers with the compiled engine only; give the store it was compiled from for `--engine spec`"
                 ));
             }
+            steps.step(|| format!("loading {shown}"));
             let bytes = std::fs::read(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
             let compiled = sesame_runtime::Engine::from_artifact(&bytes).map_err(|e| {
                 let hint = if e.is_truncated() {
@@ -198,7 +200,11 @@ impl Answerer {
             let scratch = compiled.scratch();
             return Ok(Answerer::Compiled(Box::new((compiled, scratch))));
         }
+        steps.step(|| format!("reading {shown}"));
         let store = load_store(path)?;
+        if engine == Engine::Compiled {
+            steps.step(|| format!("compiling {} policies", store.policies.len()));
+        }
         Ok(match compiled_engine(engine, &store)? {
             Some(compiled) => {
                 let scratch = compiled.scratch();
@@ -227,11 +233,16 @@ impl Answerer {
 
 fn compile_store(store_path: &Path, output: &Path) -> Result<ExitCode, String> {
     let started = Instant::now();
+    let steps = Steps::new();
+    steps.step(|| format!("reading {}", store_path.display()));
     let store = load_store(store_path)?;
+    steps.step(|| format!("compiling {} policies", store.policies.len()));
     let compiled = crate::compile::compile(&store).map_err(|e| e.to_string())?;
+    steps.step(|| format!("writing {}", output.display()));
     let bytes = compiled.to_artifact();
     std::fs::write(output, &bytes)
         .map_err(|e| format!("{}: cannot write: {e}", output.display()))?;
+    drop(steps);
     let statements: usize = store.policies.values().map(|p| p.statements.len()).sum();
     eprintln!(
         "compiled {} policies ({statements} statements) into {} ({} bytes) in {:.3} s",
@@ -362,6 +373,42 @@ fn check(
     })
 }
 
+/// A spinner naming the step under way (reading a store, compiling it,
+/// loading or writing an artifact), on a terminal only: a store of a
+/// million tenants takes tens of seconds to read and compile. Cleared when
+/// dropped, before the command prints its summary.
+struct Steps(Option<indicatif::ProgressBar>);
+
+impl Steps {
+    fn new() -> Steps {
+        if !io::stderr().is_terminal() {
+            return Steps(None);
+        }
+        let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+        else {
+            return Steps(None);
+        };
+        let bar = indicatif::ProgressBar::new_spinner().with_style(style);
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Steps(Some(bar))
+    }
+
+    /// Shows `what` as the step under way.
+    fn step(&self, what: impl FnOnce() -> String) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(what());
+        }
+    }
+}
+
+impl Drop for Steps {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 fn progress_bar(size: Option<u64>) -> Option<indicatif::ProgressBar> {
     if !io::stderr().is_terminal() {
         return None;
@@ -377,8 +424,14 @@ fn progress_bar(size: Option<u64>) -> Option<indicatif::ProgressBar> {
 }
 
 fn explain_one(store_path: &Path, request_path: &Path, engine: Engine) -> Result<ExitCode, String> {
+    let steps = Steps::new();
+    steps.step(|| format!("reading {}", store_path.display()));
     let store = load_store(store_path)?;
+    if engine == Engine::Compiled {
+        steps.step(|| format!("compiling {} policies", store.policies.len()));
+    }
     let compiled = compiled_engine(engine, &store)?;
+    drop(steps);
     let label = request_path.display().to_string();
     let mut text = String::new();
     if request_path == Path::new("-") {

@@ -28,6 +28,12 @@
 //!   each worker builds the plans of its chunk, and the figure is mostly plan
 //!   building. Kept for honesty, and for one-off batches.
 //!
+//! After criterion's measures, each workload's passes are timed again back
+//! to back (all cores, then one, alternating kinds within a few seconds),
+//! printed as one line and, under `cargo bench`, written to
+//! `<target>/sesame-bench/throughput.json` for the report: a ratio of two
+//! criterion columns timed minutes apart moves with a shared machine's load.
+//!
 //! `cargo bench -p sesame-benches --bench throughput`; under `cargo test
 //! --benches` each bench runs once on a short stream.
 #![allow(
@@ -40,6 +46,8 @@
 #[path = "common/compiled.rs"]
 #[allow(dead_code)]
 mod compiled;
+#[path = "common/output.rs"]
+mod output;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -269,7 +277,8 @@ fn median_secs(rounds: usize, mut f: impl FnMut()) -> f64 {
     samples[samples.len() / 2]
 }
 
-fn run(c: &mut Criterion, label: &str, store: &Store, requests: &[Request]) {
+/// Benches one workload; returns its back-to-back ratios as a JSON row.
+fn run(c: &mut Criterion, label: &str, store: &Store, requests: &[Request]) -> serde_json::Value {
     let n = requests.len();
     let threads = cores();
     let engine = Arc::new(sesame_compiler::compile(store).expect("the workload compiles"));
@@ -374,22 +383,36 @@ fn run(c: &mut Criterion, label: &str, store: &Store, requests: &[Request]) {
         per_s(spec),
         ratio(spec, all),
     );
+    serde_json::json!({
+        "workload": label,
+        "requests": n,
+        "cores": threads,
+        "rounds": rounds,
+        "workers_all_per_s": per_s(all),
+        "workers_one_per_s": per_s(one),
+        "workers_speedup": ratio(one, all),
+        "batch_speedup": ratio(batch_one, batch_all),
+        "fresh_speedup": ratio(fresh_one, fresh_all),
+    })
 }
 
 fn throughput(c: &mut Criterion) {
     let count = if bench_mode() { 4000 } else { 200 };
     let (store, requests) = example_workload().expect("the example workload loads");
     let take = if bench_mode() { requests.len() } else { count };
-    run(
+    let mut rows = vec![run(
         c,
         "throughput/example",
         &store,
         &requests[..take.min(requests.len())],
-    );
+    )];
     let (store, requests) = w1::generate(1, count);
-    run(c, "throughput/w1", &store, &requests);
+    rows.push(run(c, "throughput/w1", &store, &requests));
     let (store, requests) = w2::generate(10_000, 1, count).expect("w2 generates");
-    run(c, "throughput/w2-10k", &store, &requests);
+    rows.push(run(c, "throughput/w2-10k", &store, &requests));
+    if bench_mode() {
+        output::write_json("throughput.json", &serde_json::json!({ "rows": rows }));
+    }
 }
 
 criterion_group!(benches, throughput);

@@ -8,7 +8,13 @@
 //! ```sh
 //! cargo run --release -p sesame-benches --example compile_growth -- DIR/store.json 5
 //! cargo run --release -p sesame-benches --example compile_growth -- w2:100000 3
+//! PHASES=1 cargo run --release -p sesame-benches --example compile_growth -- w2:100000 3
 //! ```
+//!
+//! `PHASES=1` also times the compile's three steps on each run (the
+//! middle end's normalisation, the back end's table build, the runtime's
+//! validation in `Engine::new`) and prints their medians per statement on
+//! a second line.
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -36,6 +42,9 @@ fn main() {
     let runs: usize = args.get(1).map_or(5, |a| a.parse().unwrap()).max(1);
     let store = store(source);
     let statements: usize = store.policies.values().map(|p| p.statements.len()).sum();
+    if std::env::var("PHASES").is_ok_and(|v| v == "1") {
+        phases(source, &store, statements, runs);
+    }
     let mut times: Vec<Duration> = Vec::with_capacity(runs);
     for _ in 0..runs {
         let start = Instant::now();
@@ -53,5 +62,38 @@ fn main() {
         median.as_secs_f64() * 1e3,
         per(fastest),
         per(median)
+    );
+}
+
+/// The median time per statement of each step of `compile`, over `runs`.
+fn phases(source: &str, store: &Store, statements: usize, runs: usize) {
+    let limits = sesame_compiler::Limits::default();
+    let mut steps: [Vec<Duration>; 3] = Default::default();
+    for _ in 0..runs {
+        let start = Instant::now();
+        let normalized = sesame_compiler::middle::normalize(black_box(store));
+        let normalized_at = Instant::now();
+        let table = sesame_compiler::back::build(store, &normalized, &limits).expect("builds");
+        let built_at = Instant::now();
+        drop(normalized);
+        let validated_from = Instant::now();
+        let engine = sesame_runtime::Engine::new(table).expect("validates");
+        let validated_at = Instant::now();
+        drop(black_box(engine));
+        steps[0].push(normalized_at - start);
+        steps[1].push(built_at - normalized_at);
+        steps[2].push(validated_at - validated_from);
+    }
+    let median = |times: &mut Vec<Duration>| {
+        times.sort();
+        let d = times.get(times.len() / 2).copied().unwrap_or_default();
+        d.as_secs_f64() * 1e6 / statements.max(1) as f64
+    };
+    let [normalize, build, validate] = &mut steps;
+    println!(
+        "{{\"store\":\"{source}\",\"runs\":{runs},\"normalize_us_per_statement\":{:.2},\"build_us_per_statement\":{:.2},\"validate_us_per_statement\":{:.2}}}",
+        median(normalize),
+        median(build),
+        median(validate)
     );
 }

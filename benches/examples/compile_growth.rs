@@ -65,7 +65,8 @@ fn main() {
     );
 }
 
-/// The median time per statement of each step of `compile`, over `runs`.
+/// The median time per statement of each step of `compile`, over `runs`:
+/// the steps `sesame_compiler::compile_with` takes, called one by one.
 fn phases(source: &str, store: &Store, statements: usize, runs: usize) {
     let limits = sesame_compiler::Limits::default();
     let mut steps: [Vec<Duration>; 3] = Default::default();

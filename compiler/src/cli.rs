@@ -150,16 +150,23 @@ pub fn main() -> ExitCode {
 fn compiled_engine(
     engine: Engine,
     store: &Store,
+    steps: &Steps,
 ) -> Result<Option<sesame_runtime::Engine>, String> {
     match engine {
         Engine::Spec => Ok(None),
-        Engine::Compiled => crate::compile::compile(store)
-            .map(Some)
-            .map_err(|e| e.to_string()),
+        Engine::Compiled => compile_store_shown(store, steps).map(Some),
     }
 }
 
-fn load_store(path: &Path) -> Result<Store, String> {
+/// `store` compiled, the step shown on `steps`.
+fn compile_store_shown(store: &Store, steps: &Steps) -> Result<sesame_runtime::Engine, String> {
+    steps.step(|| format!("compiling {} policies", store.policies.len()));
+    crate::compile::compile(store).map_err(|e| e.to_string())
+}
+
+/// The store at `path`, the step shown on `steps`.
+fn load_store(path: &Path, steps: &Steps) -> Result<Store, String> {
+    steps.step(|| format!("reading {}", path.display()));
     Store::from_file(path).map_err(|e| e.to_string())
 }
 
@@ -200,12 +207,8 @@ impl Answerer {
             let scratch = compiled.scratch();
             return Ok(Answerer::Compiled(Box::new((compiled, scratch))));
         }
-        steps.step(|| format!("reading {shown}"));
-        let store = load_store(path)?;
-        if engine == Engine::Compiled {
-            steps.step(|| format!("compiling {} policies", store.policies.len()));
-        }
-        Ok(match compiled_engine(engine, &store)? {
+        let store = load_store(path, &steps)?;
+        Ok(match compiled_engine(engine, &store, &steps)? {
             Some(compiled) => {
                 let scratch = compiled.scratch();
                 Answerer::Compiled(Box::new((compiled, scratch)))
@@ -234,10 +237,8 @@ impl Answerer {
 fn compile_store(store_path: &Path, output: &Path) -> Result<ExitCode, String> {
     let started = Instant::now();
     let steps = Steps::new();
-    steps.step(|| format!("reading {}", store_path.display()));
-    let store = load_store(store_path)?;
-    steps.step(|| format!("compiling {} policies", store.policies.len()));
-    let compiled = crate::compile::compile(&store).map_err(|e| e.to_string())?;
+    let store = load_store(store_path, &steps)?;
+    let compiled = compile_store_shown(&store, &steps)?;
     steps.step(|| format!("writing {}", output.display()));
     let bytes = compiled.to_artifact();
     std::fs::write(output, &bytes)
@@ -425,12 +426,8 @@ fn progress_bar(size: Option<u64>) -> Option<indicatif::ProgressBar> {
 
 fn explain_one(store_path: &Path, request_path: &Path, engine: Engine) -> Result<ExitCode, String> {
     let steps = Steps::new();
-    steps.step(|| format!("reading {}", store_path.display()));
-    let store = load_store(store_path)?;
-    if engine == Engine::Compiled {
-        steps.step(|| format!("compiling {} policies", store.policies.len()));
-    }
-    let compiled = compiled_engine(engine, &store)?;
+    let store = load_store(store_path, &steps)?;
+    let compiled = compiled_engine(engine, &store, &steps)?;
     drop(steps);
     let label = request_path.display().to_string();
     let mut text = String::new();

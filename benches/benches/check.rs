@@ -1,6 +1,7 @@
 //! Check latency on the example store (`examples/store.json` and its request
 //! stream): the spec evaluator (the baseline), the compiled engine (with a
-//! scratch space that keeps plans, and with one that keeps none), and a
+//! scratch space that keeps plans, the same with the context keys named
+//! once, and with one that keeps none), and a
 //! floor (the least work any engine must do: hash the action and the
 //! resource ARN into prebuilt maps and read one entry), all in one run so
 //! the ratios hold on a shared machine. Each iteration answers the next
@@ -19,7 +20,7 @@
 #[allow(dead_code)]
 mod compiled;
 
-use compiled::{in_order, runtime_requests};
+use compiled::{in_order, keyed_requests, runtime_requests};
 use std::collections::HashMap;
 use std::hint::black_box;
 
@@ -48,12 +49,19 @@ fn checks(c: &mut Criterion) {
         black_box((d.outcome, d.hits.len()))
     };
 
-    // `compiled` keeps plans; `compiled-cold` keeps none, so each check
-    // works out who calls, the resource and the statements that can apply,
-    // afresh.
-    for (name, plans) in [
-        ("example/compiled", sesame_runtime::DEFAULT_PLANS),
-        ("example/compiled-cold", 0),
+    // `compiled` keeps plans; `compiled-keyed` too, its requests' context
+    // keys named once (as a sender that makes its context shapes when it
+    // starts); `compiled-cold` keeps none, so each check works out who
+    // calls, the resource and the statements that can apply, afresh.
+    let keyed = keyed_requests(&engine, &requests);
+    for (name, plans, runtime) in [
+        ("example/compiled", sesame_runtime::DEFAULT_PLANS, &runtime),
+        (
+            "example/compiled-keyed",
+            sesame_runtime::DEFAULT_PLANS,
+            &keyed,
+        ),
+        ("example/compiled-cold", 0, &runtime),
     ] {
         let mut scratch = engine.scratch_with_plans(plans);
         let mut i = 0usize;

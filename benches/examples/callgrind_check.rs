@@ -24,6 +24,9 @@
 //! stream the `-reordered` bench rows use ([`REORDER_SEED`]; the requests
 //! packed in that order), after the warm-up built the plans in stream
 //! order: the same plans, read out of the order they were built in.
+//! `KEYED=1` gives the requests' context keys named once
+//! ([`sesame_runtime::Engine::context_keys`], one set per key list in the
+//! stream), as the `-keyed` bench rows do.
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -81,7 +84,17 @@ fn main() {
         }
     };
     let engine = sesame_compiler::compile(&store).expect("the workload compiles");
-    let runtime = compiled::runtime_requests(&requests);
+    // `KEYED=1`: the requests name their context keys once, as senders
+    // that make their context shapes up front do.
+    let keyed = std::env::var("KEYED").is_ok_and(|v| v == "1");
+    let pack = |requests: &[sesame_spec::Request]| {
+        if keyed {
+            compiled::keyed_requests(&engine, requests)
+        } else {
+            compiled::runtime_requests(requests)
+        }
+    };
+    let runtime = pack(&requests);
     // `PLANS=0` measures the cold path: a scratch that keeps no plan.
     let plans = std::env::var("PLANS")
         .ok()
@@ -106,7 +119,7 @@ fn main() {
     let runtime = if std::env::var("SHUFFLE").is_ok_and(|v| v == "1") {
         let order = Rng::new(REORDER_SEED).shuffled(runtime.len());
         let kept = &requests[..runtime.len()];
-        shuffled = compiled::runtime_requests(&compiled::in_order(kept, &order));
+        shuffled = pack(&compiled::in_order(kept, &order));
         &shuffled[..]
     } else {
         runtime

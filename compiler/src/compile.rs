@@ -84,16 +84,60 @@ pub fn with_request<R>(
     request: &sesame_spec::Request,
     f: impl FnOnce(&sesame_runtime::Request<'_>) -> R,
 ) -> R {
+    let names = request.context.iter().map(|(k, _)| k.as_str());
+    borrowed(request, names, None, f)
+}
+
+/// Runs `f` on a runtime request borrowing a spec request's strings, with
+/// its context's keys named once by `engine` ([`Engine::context_keys`]) and
+/// borrowed from them, as a sender that names its keys up front builds its
+/// requests.
+pub fn with_keyed_request<R>(
+    engine: &Engine,
+    request: &sesame_spec::Request,
+    f: impl FnOnce(&sesame_runtime::Request<'_>) -> R,
+) -> R {
+    let names: Vec<&str> = request.context.iter().map(|(k, _)| k.as_str()).collect();
+    let keys = engine.context_keys(&names);
+    borrowed(request, keys.names(), Some(&keys), f)
+}
+
+/// A runtime request as the spec's (every string copied): what
+/// [`with_request`] borrows from, for comparing a runtime answer with the
+/// spec's.
+pub fn to_spec_request(request: &sesame_runtime::Request<'_>) -> sesame_spec::Request {
+    let mut spec = sesame_spec::Request::new(request.principal, request.action, request.resource);
+    spec.context = request
+        .context
+        .iter()
+        .map(|(k, vs)| {
+            (
+                (*k).to_owned(),
+                vs.iter().map(|v| (*v).to_owned()).collect(),
+            )
+        })
+        .collect();
+    spec.session_policy = request.session_policy.map(str::to_owned);
+    spec
+}
+
+/// Runs `f` on a runtime request borrowing `request`'s strings, its
+/// context's keys read from `names` (one per context entry, in order) and
+/// named by `keys`.
+fn borrowed<'k, R>(
+    request: &sesame_spec::Request,
+    names: impl Iterator<Item = &'k str>,
+    keys: Option<&'k sesame_runtime::ContextKeys>,
+    f: impl FnOnce(&sesame_runtime::Request<'_>) -> R,
+) -> R {
     let values: Vec<Vec<&str>> = request
         .context
         .iter()
         .map(|(_, vs)| vs.iter().map(String::as_str).collect())
         .collect();
-    let context: Vec<(&str, &[&str])> = request
-        .context
-        .iter()
+    let context: Vec<(&str, &[&str])> = names
         .zip(&values)
-        .map(|((k, _), vs)| (k.as_str(), vs.as_slice()))
+        .map(|(k, vs)| (k, vs.as_slice()))
         .collect();
     let runtime = sesame_runtime::Request {
         principal: &request.principal,
@@ -101,6 +145,7 @@ pub fn with_request<R>(
         resource: &request.resource,
         context: &context,
         session_policy: request.session_policy.as_deref(),
+        keys,
     };
     f(&runtime)
 }
@@ -154,8 +199,32 @@ pub fn check_spec(
     scratch: &mut sesame_runtime::Scratch,
     request: &sesame_spec::Request,
 ) -> Result<(sesame_spec::Decision, String), ReadError> {
-    with_request(request, |r| match engine.check(scratch, r) {
-        Ok(d) => Ok((to_spec_decision(&d), d.message(r))),
+    with_request(request, |r| answer(engine, scratch, r))
+}
+
+/// [`check_spec`] with the request's context keys named once
+/// ([`with_keyed_request`]).
+///
+/// # Errors
+///
+/// The refusal, in the spec's terms.
+pub fn check_spec_keyed(
+    engine: &Engine,
+    scratch: &mut sesame_runtime::Scratch,
+    request: &sesame_spec::Request,
+) -> Result<(sesame_spec::Decision, String), ReadError> {
+    with_keyed_request(engine, request, |r| answer(engine, scratch, r))
+}
+
+/// A runtime request's answer in the spec's terms, with the compiled
+/// message.
+fn answer(
+    engine: &Engine,
+    scratch: &mut sesame_runtime::Scratch,
+    request: &sesame_runtime::Request<'_>,
+) -> Result<(sesame_spec::Decision, String), ReadError> {
+    match engine.check(scratch, request) {
+        Ok(d) => Ok((to_spec_decision(&d), d.message(request))),
         Err(e) => Err(to_spec_error(&e)),
-    })
+    }
 }

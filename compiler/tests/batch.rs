@@ -51,6 +51,7 @@ fn with_runtime<R>(requests: &[sesame_spec::Request], f: impl FnOnce(&[Request<'
             resource: &r.resource,
             context: c,
             session_policy: r.session_policy.as_deref(),
+            keys: None,
         })
         .collect();
     f(&runtime)

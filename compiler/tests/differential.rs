@@ -28,7 +28,7 @@ mod generate;
 use generate::{Choices, context, request, store};
 use proptest::prelude::*;
 use sesame_compiler::compile;
-use sesame_compiler::compile::check_spec;
+use sesame_compiler::compile::{check_spec, check_spec_keyed};
 use sesame_spec::evaluate;
 
 fn cases() -> u32 {
@@ -62,8 +62,15 @@ proptest! {
                     request.context = context(&mut c);
                 }
                 let spec = evaluate(&store, &request);
-                for scratch in [&mut scratch, &mut uncached] {
-                    let compiled = check_spec(&engine, scratch, &request);
+                // Plain contexts with and without kept plans, and keys
+                // named once (in the scratch that also met them plain).
+                for (kept, keyed) in [(true, false), (false, false), (true, true)] {
+                    let scratch = if kept { &mut scratch } else { &mut uncached };
+                    let compiled = if keyed {
+                        check_spec_keyed(&engine, scratch, &request)
+                    } else {
+                        check_spec(&engine, scratch, &request)
+                    };
                     match (&spec, &compiled) {
                         (Ok(s), Ok((d, message))) => {
                             prop_assert_eq!(s, d, "request {:?}\nstore {:#?}", request, store);

@@ -5,7 +5,8 @@
 //! the spec evaluator: outcome, deciding statements, failed layer, message,
 //! and refusals. Each request is asked again with another context, so a
 //! kept plan meets a context it was not built with; the reloaded engine's
-//! scratch keeps no plans.
+//! scratch keeps no plans, and its requests name their context keys once
+//! (`Engine::context_keys`).
 //!
 //! Run from `fuzz/`: `RUSTC_BOOTSTRAP=1 cargo fuzz run differential`.
 
@@ -16,7 +17,7 @@ mod generate;
 
 use generate::{Choices, context, request, store};
 use libfuzzer_sys::fuzz_target;
-use sesame_compiler::compile::check_spec;
+use sesame_compiler::compile::{check_spec, check_spec_keyed};
 use sesame_runtime::Engine;
 
 fuzz_target!(|data: &[u8]| {
@@ -40,15 +41,24 @@ fuzz_target!(|data: &[u8]| {
                 request.context = context(&mut c);
             }
             let spec = sesame_spec::evaluate(&store, &request);
-            for (engine, scratch) in [(&engine, &mut scratch), (&reloaded, &mut reloaded_scratch)] {
-                let compiled = check_spec(engine, scratch, &request);
+            for (engine, scratch, keyed) in [
+                (&engine, &mut scratch, false),
+                (&reloaded, &mut reloaded_scratch, true),
+            ] {
+                let compiled = if keyed {
+                    check_spec_keyed(engine, scratch, &request)
+                } else {
+                    check_spec(engine, scratch, &request)
+                };
                 match (&spec, &compiled) {
                     (Ok(s), Ok((d, message))) => {
                         assert_eq!(s, d, "request {request:?}\nstore {store:#?}");
                         assert_eq!(&s.message(&request), message);
                     }
                     (Err(s), Err(e)) => assert_eq!(s.to_string(), e.to_string()),
-                    _ => panic!("spec {spec:?}, compiled {compiled:?}, request {request:?}\nstore {store:#?}"),
+                    _ => panic!(
+                        "spec {spec:?}, compiled {compiled:?}, request {request:?}\nstore {store:#?}"
+                    ),
                 }
             }
         }

@@ -279,6 +279,96 @@ impl KeyCache {
     }
 }
 
+/// Context keys named once, for one engine: what a sender's code puts in
+/// every request's context, resolved to the engine's key ids when the
+/// sender starts rather than at each check.
+///
+/// [`crate::Engine::context_keys`] makes them. A request whose context
+/// borrows its keys from them, in their order ([`ContextKeys::pairs`]), and
+/// names them in [`crate::Request::keys`], skips key resolution: the check
+/// sees the keys are these (their text is at the same address, which these
+/// keys own and the request borrows) and writes the ids found when they
+/// were made. Any other context, or keys made by another engine, is
+/// resolved as usual, so the answer never depends on them.
+///
+/// ```
+/// use sesame_runtime::{Engine, Request, table::Table};
+///
+/// let engine = Engine::new(Table::default())?;
+/// let keys = engine.context_keys(&["ses:FromAddress", "ses:Recipients"]);
+/// let mut scratch = engine.scratch();
+/// // Per message:
+/// let (from, to): (&[&str], &[&str]) = (&["news@example.com"], &["a@example.org"]);
+/// let context = keys.pairs([from, to]).expect("one value list per key");
+/// let request = Request {
+///     context: &context,
+///     keys: Some(&keys),
+///     ..Request::new("arn:aws:iam::111122223333:user/a", "ses:SendEmail", "*")
+/// };
+/// let decision = engine.check(&mut scratch, &request)?;
+/// assert_eq!(decision.outcome, sesame_runtime::Outcome::ImplicitDeny);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct ContextKeys {
+    /// The id of the engine that resolved them.
+    engine: u64,
+    names: Box<[Box<str>]>,
+    /// The memo entries a context of these keys writes, `(id, 1 +
+    /// position)`, last to first so that a key's first position is written
+    /// last (as [`resolve`] writes them).
+    writes: Box<[(u32, u32)]>,
+}
+
+impl ContextKeys {
+    /// `names` resolved by the engine `engine` through its `ids`.
+    pub(crate) fn new<S: AsRef<str>>(engine: u64, names: &[S], ids: &KeyNames) -> ContextKeys {
+        let names: Box<[Box<str>]> = names.iter().map(|n| Box::from(n.as_ref())).collect();
+        let writes = names
+            .iter()
+            .enumerate()
+            .rev()
+            .filter_map(|(i, name)| Some((ids.id(name)?, u32::try_from(i + 1).ok()?)))
+            .collect();
+        ContextKeys {
+            engine,
+            names,
+            writes,
+        }
+    }
+
+    /// The keys, in the order they were named.
+    pub fn names(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.names.iter().map(|n| &**n)
+    }
+
+    /// A context of these keys, in order, with `values` (the `i`th list
+    /// for the `i`th key); `None` unless there is one list per key.
+    pub fn pairs<'a, const N: usize>(
+        &'a self,
+        values: [&'a [&'a str]; N],
+    ) -> Option<[(&'a str, &'a [&'a str]); N]> {
+        if self.names.len() != N {
+            return None;
+        }
+        let mut names = self.names();
+        Some(values.map(|v| (names.next().unwrap_or_default(), v)))
+    }
+
+    /// Whether `context`'s keys are these keys' own text, in order (the
+    /// same address and length: text these keys own and keep while the
+    /// request borrows them, so the same bytes).
+    #[inline]
+    fn name(&self, context: &[(&str, &[&str])]) -> bool {
+        self.names.len() == context.len()
+            && self
+                .names
+                .iter()
+                .zip(context)
+                .all(|(n, (k, _))| std::ptr::eq::<str>(&**n, *k))
+    }
+}
+
 /// Resolves every key of `context` and records, for each key id met, the
 /// position of its first entry in `memo` (`epoch` in the high half, 1 +
 /// the position in the low half). The entries are met last to first, so a
@@ -287,14 +377,25 @@ impl KeyCache {
 /// A context whose keys, in order, are those of one met before (a
 /// [`Shape`]) writes the entries that one resolved to; any other is
 /// resolved key by key and remembered.
+///
+/// Keys made for this engine (`engine`) whose text the context borrows
+/// write the entries found when they were made.
 pub(crate) fn resolve(
-    context: &[(&str, &[&str])],
-    names: &KeyNames,
+    (context, keys): (&[(&str, &[&str])], Option<&ContextKeys>),
+    (engine, names): (u64, &KeyNames),
     cache: &KeyCache,
     memo: &[Cell<u64>],
     epoch: u32,
 ) {
     let high = u64::from(epoch) << 32;
+    if let Some(keys) = keys.filter(|k| k.engine == engine && k.name(context)) {
+        for &(id, at) in &keys.writes {
+            if let Some(cell) = memo.get(id as usize) {
+                cell.set(high | u64::from(at));
+            }
+        }
+        return;
+    }
     let shape = cache.shapes.get(shape_index(context));
     if let Some(shape) = shape.filter(|s| s.holds(context)) {
         for w in shape.writes.iter().take(shape.written.get()) {
@@ -406,13 +507,13 @@ mod tests {
             ("b:a-rather-long-key-of-thirty-two", v),
         ];
         for epoch in 1..=2 {
-            resolve(&first, &n, &cache, &memo, epoch);
+            resolve((&first, None), (0, &n), &cache, &memo, epoch);
             assert_eq!(position(&memo, 0, epoch), None);
             assert_eq!(position(&memo, 1, epoch), Some(1));
             assert_eq!(position(&memo, 2, epoch), Some(3));
         }
         let second = [("a:one", v), ("A:TWO", v), ("a:twp", v)];
-        resolve(&second, &n, &cache, &memo, 3);
+        resolve((&second, None), (0, &n), &cache, &memo, 3);
         assert_eq!(position(&memo, 0, 3), Some(0));
         assert_eq!(position(&memo, 1, 3), Some(1));
         assert_eq!(position(&memo, 2, 3), None);
@@ -465,8 +566,14 @@ mod tests {
                 let context: Vec<(&str, &[&str])> = keys.iter().map(|k| (k.as_str(), v)).collect();
                 let memo = vec![Cell::new(0u64); store.len()];
                 let fresh = vec![Cell::new(0u64); store.len()];
-                resolve(&context, &n, &cache, &memo, epoch);
-                resolve(&context, &n, &KeyCache::default(), &fresh, epoch);
+                resolve((&context, None), (0, &n), &cache, &memo, epoch);
+                resolve(
+                    (&context, None),
+                    (0, &n),
+                    &KeyCache::default(),
+                    &fresh,
+                    epoch,
+                );
                 for id in 0..store.len() as u32 {
                     assert_eq!(
                         position(&memo, id, epoch),

@@ -24,7 +24,7 @@
 use std::cell::Cell;
 use std::net::IpAddr;
 
-use crate::context::{self, KeyCache, KeyNames};
+use crate::context::{self, ContextKeys, KeyCache, KeyNames};
 use crate::decision::{CheckError, Decision, Hit, Outcome, StatementView};
 use crate::glob::{
     ArnTok, MatchBuffers, Program, Tok, arn_condition_rules, arn_rules, plain_rules,
@@ -402,6 +402,10 @@ struct Setting<'a> {
     principal: &'a str,
     resource: &'a str,
     context: &'a [(&'a str, &'a [&'a str])],
+    /// The context's keys named once, if the request says so.
+    keys: Option<&'a ContextKeys>,
+    /// The engine's id (the one its [`ContextKeys`] carry).
+    engine: u64,
     /// Who calls, and the stored entries the request meets: read when a
     /// condition first asks.
     who: Who<'a>,
@@ -468,8 +472,8 @@ impl<'a> Setting<'a> {
     fn resolve(&self) {
         if !self.resolved.get() {
             context::resolve(
-                self.context,
-                self.names,
+                (self.context, self.keys),
+                (self.engine, self.names),
                 &self.seen.keys,
                 self.key_memo,
                 self.epoch,
@@ -486,6 +490,8 @@ impl<'a> Setting<'a> {
             principal: self.principal,
             resource: self.resource,
             context: &[],
+            keys: None,
+            engine: self.engine,
             who: self.who,
             caller: Cell::new(self.caller.get()),
             action_bits: self.action_bits,
@@ -1157,6 +1163,12 @@ impl Engine {
         Engine::new(table).map_err(crate::artifact::ArtifactError::from)
     }
 
+    /// Context keys named once for this engine, for a sender whose
+    /// requests carry these keys in this order (see [`ContextKeys`]).
+    pub fn context_keys<S: AsRef<str>>(&self, names: &[S]) -> ContextKeys {
+        ContextKeys::new(self.id, names, &self.names)
+    }
+
     /// The table.
     pub fn table(&self) -> &Table {
         &self.table
@@ -1416,6 +1428,8 @@ impl Engine {
             principal: request.principal,
             resource: request.resource,
             context: request.context,
+            keys: request.keys,
+            engine: self.id,
             who,
             caller: Cell::new(caller),
             action_bits,

@@ -43,6 +43,7 @@ pub mod text;
 mod validate;
 mod values;
 
+pub use context::ContextKeys;
 pub use decision::{CheckError, Decision, Hit, Layer, Outcome, StatementView};
 pub use engine::{Engine, Scratch, TableError};
 pub use plan::DEFAULT_PLANS;

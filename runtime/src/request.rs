@@ -1,5 +1,7 @@
 //! A borrowed request: what a sender passes per message, without copying.
 
+use crate::context::ContextKeys;
+
 /// One authorization request, borrowing every string from the caller.
 #[derive(Clone, Copy, Debug)]
 pub struct Request<'a> {
@@ -13,6 +15,11 @@ pub struct Request<'a> {
     pub context: &'a [(&'a str, &'a [&'a str])],
     /// The name of a store policy to use as the session policy.
     pub session_policy: Option<&'a str>,
+    /// The context's keys as the sender named them once
+    /// ([`crate::Engine::context_keys`]), when `context` borrows its keys
+    /// from them (see [`ContextKeys`]): the check then skips resolving
+    /// them. Only a hint: any other context is resolved as usual.
+    pub keys: Option<&'a ContextKeys>,
 }
 
 impl<'a> Request<'a> {
@@ -24,6 +31,7 @@ impl<'a> Request<'a> {
             resource,
             context: &[],
             session_policy: None,
+            keys: None,
         }
     }
 

@@ -3,28 +3,32 @@
 //! each check is then exactly what a sender's send path pays.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use sesame_benches::peer::Engine;
 use sesame_spec::{Outcome, Request, Store};
 
-/// The compiled engine over `requests` (a refusal counts as an implicit
-/// deny, as for the spec engine).
-/// The compiled engine twice over one compiled store: `sesame`, whose
+/// The compiled engine three times over one compiled store (a refusal
+/// counts as an implicit deny, as for the spec engine): `sesame`, whose
 /// scratch space keeps plans (a repeated principal, action and resource goes
-/// straight to its conditions), and `sesame-cold`, whose scratch keeps none,
-/// so every check works its plan out afresh (the cost of a request the
-/// scratch has not seen).
-pub(crate) fn compiled_engines<'a>(store: &Store, requests: &'a [Request]) -> [Engine<'a>; 2] {
+/// straight to its conditions); `sesame-keyed`, the same with the requests'
+/// context keys named once ([`keyed_requests`]), as a sender that makes its
+/// context shapes when it starts; and `sesame-cold`, whose scratch keeps
+/// no plan, so every check works its plan out afresh (the cost of a request
+/// the scratch has not seen).
+pub(crate) fn compiled_engines<'a>(store: &Store, requests: &'a [Request]) -> [Engine<'a>; 3] {
     let engine = Rc::new(sesame_compiler::compile(store).expect("the workload compiles"));
-    let runtime = Rc::new(runtime_requests(requests));
+    let plain = Rc::new(runtime_requests(requests));
+    let keyed = Rc::new(keyed_requests(&engine, requests));
     [
-        ("sesame", sesame_runtime::DEFAULT_PLANS),
-        ("sesame-cold", 0),
+        ("sesame", sesame_runtime::DEFAULT_PLANS, &plain),
+        ("sesame-keyed", sesame_runtime::DEFAULT_PLANS, &keyed),
+        ("sesame-cold", 0, &plain),
     ]
-    .map(|(name, plans)| {
+    .map(|(name, plans, runtime)| {
         let engine = Rc::clone(&engine);
-        let runtime = Rc::clone(&runtime);
+        let runtime = Rc::clone(runtime);
         let scratch = RefCell::new(engine.scratch_with_plans(plans));
         Engine::new(name, move |i| {
             let Some(request) = runtime.get(i) else {
@@ -83,6 +87,40 @@ pub(crate) fn in_order(requests: &[Request], order: &[usize]) -> Vec<Request> {
 /// with the store, which would otherwise add cache misses that scale with
 /// the fleet to every engine reading these requests.
 pub(crate) fn runtime_requests(requests: &[Request]) -> Vec<sesame_runtime::Request<'static>> {
+    pack(requests, None)
+}
+
+/// [`runtime_requests`] whose contexts name their keys once
+/// ([`sesame_runtime::Engine::context_keys`]), as a sender does that makes
+/// its few context shapes when it starts: one set of keys per distinct key
+/// list in the stream, made by `engine`, each request's context borrowing
+/// its keys from its list's set.
+pub(crate) fn keyed_requests(
+    engine: &sesame_runtime::Engine,
+    requests: &[Request],
+) -> Vec<sesame_runtime::Request<'static>> {
+    pack(requests, Some(engine))
+}
+
+/// The requests packed as [`runtime_requests`] says, their context keys
+/// named once by `keyed`'s engine when there is one.
+fn pack(
+    requests: &[Request],
+    keyed: Option<&sesame_runtime::Engine>,
+) -> Vec<sesame_runtime::Request<'static>> {
+    let mut made: HashMap<Vec<&str>, &'static sesame_runtime::ContextKeys> = HashMap::new();
+    let shapes: Vec<Option<&'static sesame_runtime::ContextKeys>> = requests
+        .iter()
+        .map(|r| {
+            let engine = keyed?;
+            let names: Vec<&str> = r.context.iter().map(|(k, _)| k.as_str()).collect();
+            Some(
+                *made
+                    .entry(names)
+                    .or_insert_with_key(|names| Box::leak(Box::new(engine.context_keys(names)))),
+            )
+        })
+        .collect();
     let mut text = String::new();
     let mut spans: Vec<(usize, usize)> = Vec::new();
     let mut push = |s: &str| {
@@ -109,11 +147,13 @@ pub(crate) fn runtime_requests(requests: &[Request]) -> Vec<sesame_runtime::Requ
     let mut values: Vec<&'static str> = Vec::new();
     let mut heads = Vec::with_capacity(requests.len());
     let mut keys: Vec<(&'static str, usize, usize)> = Vec::new();
-    for r in requests {
+    for (r, shape) in requests.iter().zip(&shapes) {
         let (principal, action, resource, session) = (next(), next(), next(), next());
         let first_key = keys.len();
+        let mut names = shape.map(|s| s.names());
         for (_, vs) in &r.context {
             let key = next();
+            let key = names.as_mut().and_then(Iterator::next).unwrap_or(key);
             let start = values.len();
             for _ in vs {
                 values.push(next());
@@ -121,7 +161,15 @@ pub(crate) fn runtime_requests(requests: &[Request]) -> Vec<sesame_runtime::Requ
             keys.push((key, start, values.len()));
         }
         let session = r.session_policy.as_ref().map(|_| session);
-        heads.push((principal, action, resource, session, first_key, keys.len()));
+        heads.push((
+            principal,
+            action,
+            resource,
+            session,
+            first_key,
+            keys.len(),
+            *shape,
+        ));
     }
     let values: &'static [&'static str] = Box::leak(values.into_boxed_slice());
     let contexts: &'static [(&'static str, &'static [&'static str])] = Box::leak(
@@ -133,12 +181,13 @@ pub(crate) fn runtime_requests(requests: &[Request]) -> Vec<sesame_runtime::Requ
     heads
         .into_iter()
         .map(
-            |(principal, action, resource, session_policy, a, b)| sesame_runtime::Request {
+            |(principal, action, resource, session_policy, a, b, keys)| sesame_runtime::Request {
                 principal,
                 action,
                 resource,
                 context: &contexts[a..b],
                 session_policy,
+                keys,
             },
         )
         .collect()

@@ -85,14 +85,16 @@ fn per(bytes: usize, n: usize) -> f64 {
 
 /// The median of `first` and, when it took under half a second, four more
 /// timed runs of `again` (so the small sizes' times are not one noisy
-/// sample; the large ones are too slow to repeat).
-fn settle(first: f64, mut again: impl FnMut()) -> f64 {
+/// sample; the large ones are too slow to repeat). What `again` makes is
+/// dropped after its time is taken, as the first run's is.
+fn settle<T>(first: f64, mut again: impl FnMut() -> T) -> f64 {
     let mut samples = vec![first];
     if first < 0.5 {
         for _ in 0..4 {
             let start = Instant::now();
-            again();
+            let made = black_box(again());
             samples.push(start.elapsed().as_secs_f64());
+            drop(made);
         }
     }
     samples.sort_by(f64::total_cmp);
@@ -124,7 +126,7 @@ fn measure(
     let first_compile = start.elapsed().as_secs_f64();
     let engine_bytes = live().saturating_sub(before);
     let compile_s = settle(first_compile, || {
-        black_box(sesame_compiler::compile(&store).expect("the workload compiles"));
+        sesame_compiler::compile(&store).expect("the workload compiles")
     });
     drop(store);
 
@@ -161,7 +163,7 @@ fn measure(
     let loaded_bytes = live().saturating_sub(before);
     drop(loaded);
     let load_s = settle(first_load, || {
-        black_box(Engine::from_artifact(&artifact).expect("the artifact loads"));
+        Engine::from_artifact(&artifact).expect("the artifact loads")
     });
     let peak = proc_status_bytes("VmHWM");
 

@@ -521,6 +521,53 @@ mod tests {
         assert_eq!(position(&memo, 2, 2), Some(3));
     }
 
+    /// Keys named once give the positions resolving gives (first spelling
+    /// first), without reading or filling the scratch's remembered shapes;
+    /// the same text at other addresses, or keys another engine named, is
+    /// resolved as usual.
+    #[test]
+    fn named_keys_write_the_positions_resolving_gives() {
+        let n = names(&[
+            "ses:fromaddress",
+            "ses:recipients",
+            "b:a-rather-long-key-of-thirty-two",
+        ]);
+        let named_keys = [
+            "x:unknown-key",
+            "SES:Recipients",
+            "ses:recipients",
+            "ses:fromaddress",
+        ];
+        let keys = ContextKeys::new(7, &named_keys, &n);
+        let v: &[&str] = &["x"];
+        let named: Vec<(&str, &[&str])> = keys.names().map(|k| (k, v)).collect();
+        let copied: Vec<(String, &[&str])> = keys.names().map(|k| (k.to_owned(), v)).collect();
+        let copied: Vec<(&str, &[&str])> = copied.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        let remembered = |cache: &KeyCache| cache.shapes.iter().filter(|s| s.len.get() > 0).count();
+        let (cache, plain) = (KeyCache::default(), KeyCache::default());
+        let memo = vec![Cell::new(0u64); 3];
+        let expected = vec![Cell::new(0u64); 3];
+        resolve((&named, Some(&keys)), (7, &n), &cache, &memo, 1);
+        resolve((&named, None), (7, &n), &plain, &expected, 1);
+        for id in 0..3 {
+            assert_eq!(
+                position(&memo, id, 1),
+                position(&expected, id, 1),
+                "key {id}"
+            );
+        }
+        assert_eq!(position(&memo, 1, 1), Some(1));
+        assert_eq!(remembered(&cache), 0, "the named keys were resolved again");
+        assert_eq!(remembered(&plain), 1);
+        resolve((&copied, Some(&keys)), (7, &n), &cache, &memo, 2);
+        assert_eq!(remembered(&cache), 1, "other text taken for the named keys");
+        assert_eq!(position(&memo, 0, 2), Some(3));
+        let other = KeyCache::default();
+        resolve((&named, Some(&keys)), (8, &n), &other, &memo, 3);
+        assert_eq!(remembered(&other), 1, "keys another engine named taken");
+        assert_eq!(position(&memo, 1, 3), Some(1));
+    }
+
     /// Contexts resolved through a scratch's remembered keys and shapes
     /// give the positions a fresh cache gives, whatever was met before:
     /// the same context again, and then with one byte of one key changed

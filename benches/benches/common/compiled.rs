@@ -108,19 +108,6 @@ fn pack(
     requests: &[Request],
     keyed: Option<&sesame_runtime::Engine>,
 ) -> Vec<sesame_runtime::Request<'static>> {
-    let mut made: HashMap<Vec<&str>, &'static sesame_runtime::ContextKeys> = HashMap::new();
-    let shapes: Vec<Option<&'static sesame_runtime::ContextKeys>> = requests
-        .iter()
-        .map(|r| {
-            let engine = keyed?;
-            let names: Vec<&str> = r.context.iter().map(|(k, _)| k.as_str()).collect();
-            Some(
-                *made
-                    .entry(names)
-                    .or_insert_with_key(|names| Box::leak(Box::new(engine.context_keys(names)))),
-            )
-        })
-        .collect();
     let mut text = String::new();
     let mut spans: Vec<(usize, usize)> = Vec::new();
     let mut push = |s: &str| {
@@ -147,11 +134,21 @@ fn pack(
     let mut values: Vec<&'static str> = Vec::new();
     let mut heads = Vec::with_capacity(requests.len());
     let mut keys: Vec<(&'static str, usize, usize)> = Vec::new();
-    for (r, shape) in requests.iter().zip(&shapes) {
+    // One set of named keys per distinct key list, kept for the process.
+    let mut made: HashMap<Vec<&str>, &'static sesame_runtime::ContextKeys> = HashMap::new();
+    for r in requests {
         let (principal, action, resource, session) = (next(), next(), next(), next());
         let first_key = keys.len();
+        let shape: Option<&'static sesame_runtime::ContextKeys> = keyed.map(|engine| {
+            let names = r.context.iter().map(|(k, _)| k.as_str()).collect();
+            *made
+                .entry(names)
+                .or_insert_with_key(|names| Box::leak(Box::new(engine.context_keys(names))))
+        });
         let mut names = shape.map(|s| s.names());
         for (_, vs) in &r.context {
+            // The key's copy stays in the buffer when the named keys' text
+            // is used instead, so both packings lay the strings out alike.
             let key = next();
             let key = names.as_mut().and_then(Iterator::next).unwrap_or(key);
             let start = values.len();
@@ -168,7 +165,7 @@ fn pack(
             session,
             first_key,
             keys.len(),
-            *shape,
+            shape,
         ));
     }
     let values: &'static [&'static str] = Box::leak(values.into_boxed_slice());

@@ -19,6 +19,8 @@
 //! writes that one's ids without looking a key up.
 
 use std::cell::Cell;
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::Relaxed;
 
 use crate::hash::FastMap;
 use crate::table::KeyCode;
@@ -287,9 +289,10 @@ impl KeyCache {
 /// borrows its keys from them, in their order ([`ContextKeys::pairs`]), and
 /// names them in [`crate::Request::keys`], skips key resolution: the check
 /// sees the keys are these (their text is at the same address, which these
-/// keys own and the request borrows) and writes the ids found when they
-/// were made. Any other context, or keys made by another engine, is
-/// resolved as usual, so the answer never depends on them.
+/// keys own and the request borrows) and reads each key's position from
+/// the table made when they were made. Any other context, or keys made by
+/// another engine, is resolved as usual, so the answer never depends on
+/// them.
 ///
 /// ```
 /// use sesame_runtime::{Engine, Request, table::Table};
@@ -314,26 +317,27 @@ pub struct ContextKeys {
     /// The id of the engine that resolved them.
     engine: u64,
     names: Box<[Box<str>]>,
-    /// The memo entries a context of these keys writes, `(id, 1 +
-    /// position)`, last to first so that a key's first position is written
-    /// last (as [`resolve`] writes them).
-    writes: Box<[(u32, u32)]>,
+    /// Per key id of the engine, 1 + the position of the key's first entry
+    /// in a context of these keys (0: not among them), as [`resolve`] finds
+    /// positions: a [`Slots`] table of epoch [`NAMED`].
+    positions: KeyMemo,
 }
 
 impl ContextKeys {
     /// `names` resolved by the engine `engine` through its `ids`.
     pub(crate) fn new<S: AsRef<str>>(engine: u64, names: &[S], ids: &KeyNames) -> ContextKeys {
         let names: Box<[Box<str>]> = names.iter().map(|n| Box::from(n.as_ref())).collect();
-        let writes = names
-            .iter()
-            .enumerate()
-            .rev()
-            .filter_map(|(i, name)| Some((ids.id(name)?, u32::try_from(i + 1).ok()?)))
-            .collect();
+        let positions = KeyMemo::new(ids.names.len());
+        // Last to first, so a key's first position is the one kept.
+        for (i, name) in names.iter().enumerate().rev() {
+            if let Some(at) = ids.id(name).and_then(|id| positions.0.get(id as usize)) {
+                at.store(i as u64 + 1, Relaxed);
+            }
+        }
         ContextKeys {
             engine,
             names,
-            writes,
+            positions,
         }
     }
 
@@ -369,39 +373,95 @@ impl ContextKeys {
     }
 }
 
-/// Resolves every key of `context` and records, for each key id met, the
-/// position of its first entry in `memo` (`epoch` in the high half, 1 +
-/// the position in the low half). The entries are met last to first, so a
-/// key's first entry is written last and wins.
-///
-/// A context whose keys, in order, are those of one met before (a
-/// [`Shape`]) writes the entries that one resolved to; any other is
-/// resolved key by key and remembered.
+/// A table of context key positions, by key id: the scratch's memo, each
+/// entry `(epoch << 32) | (1 + position)` (0: never), or a
+/// [`ContextKeys`]' table, each entry `1 + position` (epoch [`NAMED`]; 0:
+/// not among the keys). Atomics only so that both have one type while a
+/// [`ContextKeys`] stays shareable between threads; every access is
+/// `Relaxed`, a plain load or store.
+pub(crate) type Slots = [AtomicU64];
+
+/// The epoch of a [`ContextKeys`]' table: never a request's (epochs start
+/// at 1 and skip 0 when they wrap).
+pub(crate) const NAMED: u32 = 0;
+
+/// A scratch space's memo of where the last request's context keys are
+/// ([`Slots`]), sized for one engine.
+#[derive(Debug, Default)]
+pub(crate) struct KeyMemo(Box<Slots>);
+
+impl Clone for KeyMemo {
+    fn clone(&self) -> KeyMemo {
+        KeyMemo(
+            self.0
+                .iter()
+                .map(|m| AtomicU64::new(m.load(Relaxed)))
+                .collect(),
+        )
+    }
+}
+
+impl KeyMemo {
+    /// A memo for `keys` key ids, empty.
+    pub(crate) fn new(keys: usize) -> KeyMemo {
+        KeyMemo((0..keys).map(|_| AtomicU64::new(0)).collect())
+    }
+
+    /// The memo's slots.
+    pub(crate) fn slots(&self) -> &Slots {
+        &self.0
+    }
+
+    /// The number of key ids it is sized for.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Forgets every position (the epochs restart).
+    pub(crate) fn clear(&self) {
+        self.0.iter().for_each(|m| m.store(0, Relaxed));
+    }
+}
+
+/// Resolves every key of `context`: where each key id's first entry is.
 ///
 /// Keys made for this engine (`engine`) whose text the context borrows
-/// write the entries found when they were made.
-pub(crate) fn resolve(
-    (context, keys): (&[(&str, &[&str])], Option<&ContextKeys>),
+/// give their table, whose epoch is [`NAMED`]. Any other context is
+/// resolved into `memo` (`None` returned): for each key id met, the position of its first entry (`epoch`
+/// in the high half, 1 + the position in the low half). The entries are
+/// met last to first, so a key's first entry is written last and wins. A
+/// context whose keys, in order, are those of one met before (a
+/// [`Shape`]) writes the entries that one resolved to; any other is
+/// resolved key by key and remembered.
+pub(crate) fn resolve<'a>(
+    (context, keys): (&[(&str, &[&str])], Option<&'a ContextKeys>),
     (engine, names): (u64, &KeyNames),
     cache: &KeyCache,
-    memo: &[Cell<u64>],
+    memo: &Slots,
+    epoch: u32,
+) -> Option<&'a Slots> {
+    if let Some(keys) = keys.filter(|k| k.engine == engine && k.name(context)) {
+        return Some(keys.positions.slots());
+    }
+    write_positions(context, names, cache, memo, epoch);
+    None
+}
+
+/// [`resolve`]'s writes into the memo.
+fn write_positions(
+    context: &[(&str, &[&str])],
+    names: &KeyNames,
+    cache: &KeyCache,
+    memo: &Slots,
     epoch: u32,
 ) {
     let high = u64::from(epoch) << 32;
-    if let Some(keys) = keys.filter(|k| k.engine == engine && k.name(context)) {
-        for &(id, at) in &keys.writes {
-            if let Some(cell) = memo.get(id as usize) {
-                cell.set(high | u64::from(at));
-            }
-        }
-        return;
-    }
     let shape = cache.shapes.get(shape_index(context));
     if let Some(shape) = shape.filter(|s| s.holds(context)) {
         for w in shape.writes.iter().take(shape.written.get()) {
             let (id, at) = w.get();
             if let Some(cell) = memo.get(id as usize) {
-                cell.set(high | u64::from(at));
+                cell.store(high | u64::from(at), Relaxed);
             }
         }
         return;
@@ -414,7 +474,7 @@ pub(crate) fn resolve(
         let id = cache.id(key, names);
         // `NONE` is past the end of the memo: nothing to record.
         if let Some(cell) = memo.get(id as usize) {
-            cell.set(high | (i as u64 + 1));
+            cell.store(high | (i as u64 + 1), Relaxed);
             if let Some(w) = shape.and_then(|s| s.writes.get(written)) {
                 w.set((id, i as u32 + 1));
                 written += 1;
@@ -439,8 +499,8 @@ pub(crate) fn resolve(
 /// The position of `id`'s first entry in the context last resolved under
 /// `epoch`, if it has one.
 #[inline]
-pub(crate) fn position(memo: &[Cell<u64>], id: u32, epoch: u32) -> Option<usize> {
-    let m = memo.get(id as usize)?.get();
+pub(crate) fn position(memo: &Slots, id: u32, epoch: u32) -> Option<usize> {
+    let m = memo.get(id as usize)?.load(Relaxed);
     if (m >> 32) as u32 != epoch {
         return None;
     }
@@ -498,7 +558,7 @@ mod tests {
     fn positions_follow_the_first_spelling() {
         let n = names(&["a:one", "a:two", "b:a-rather-long-key-of-thirty-two"]);
         let cache = KeyCache::default();
-        let memo = vec![Cell::new(0u64); 3];
+        let memo = KeyMemo::new(3);
         let v: &[&str] = &["x"];
         let first = [
             ("zz", v),
@@ -507,26 +567,26 @@ mod tests {
             ("b:a-rather-long-key-of-thirty-two", v),
         ];
         for epoch in 1..=2 {
-            resolve((&first, None), (0, &n), &cache, &memo, epoch);
-            assert_eq!(position(&memo, 0, epoch), None);
-            assert_eq!(position(&memo, 1, epoch), Some(1));
-            assert_eq!(position(&memo, 2, epoch), Some(3));
+            resolve((&first, None), (0, &n), &cache, memo.slots(), epoch);
+            assert_eq!(position(memo.slots(), 0, epoch), None);
+            assert_eq!(position(memo.slots(), 1, epoch), Some(1));
+            assert_eq!(position(memo.slots(), 2, epoch), Some(3));
         }
         let second = [("a:one", v), ("A:TWO", v), ("a:twp", v)];
-        resolve((&second, None), (0, &n), &cache, &memo, 3);
-        assert_eq!(position(&memo, 0, 3), Some(0));
-        assert_eq!(position(&memo, 1, 3), Some(1));
-        assert_eq!(position(&memo, 2, 3), None);
+        resolve((&second, None), (0, &n), &cache, memo.slots(), 3);
+        assert_eq!(position(memo.slots(), 0, 3), Some(0));
+        assert_eq!(position(memo.slots(), 1, 3), Some(1));
+        assert_eq!(position(memo.slots(), 2, 3), None);
         // An earlier epoch's entries do not count.
-        assert_eq!(position(&memo, 2, 2), Some(3));
+        assert_eq!(position(memo.slots(), 2, 2), Some(3));
     }
 
     /// Keys named once give the positions resolving gives (first spelling
-    /// first), without reading or filling the scratch's remembered shapes;
-    /// the same text at other addresses, or keys another engine named, is
-    /// resolved as usual.
+    /// first), without reading or filling the scratch's remembered shapes
+    /// or its memo; the same text at other addresses, or keys another
+    /// engine named, is resolved as usual.
     #[test]
-    fn named_keys_write_the_positions_resolving_gives() {
+    fn named_keys_give_the_positions_resolving_gives() {
         let n = names(&[
             "ses:fromaddress",
             "ses:recipients",
@@ -545,27 +605,39 @@ mod tests {
         let copied: Vec<(&str, &[&str])> = copied.iter().map(|(k, v)| (k.as_str(), *v)).collect();
         let remembered = |cache: &KeyCache| cache.shapes.iter().filter(|s| s.len.get() > 0).count();
         let (cache, plain) = (KeyCache::default(), KeyCache::default());
-        let memo = vec![Cell::new(0u64); 3];
-        let expected = vec![Cell::new(0u64); 3];
-        resolve((&named, Some(&keys)), (7, &n), &cache, &memo, 1);
-        resolve((&named, None), (7, &n), &plain, &expected, 1);
+        let memo = KeyMemo::new(3);
+        let expected = KeyMemo::new(3);
+        let given = resolve((&named, Some(&keys)), (7, &n), &cache, memo.slots(), 1);
+        assert!(resolve((&named, None), (7, &n), &plain, expected.slots(), 1).is_none());
+        let given = given.expect("the named keys are taken");
         for id in 0..3 {
             assert_eq!(
-                position(&memo, id, 1),
-                position(&expected, id, 1),
+                position(given, id, NAMED),
+                position(expected.slots(), id, 1),
                 "key {id}"
             );
         }
-        assert_eq!(position(&memo, 1, 1), Some(1));
+        assert_eq!(position(given, 1, NAMED), Some(1));
+        assert_eq!(
+            position(given, 3, NAMED),
+            None,
+            "an id past the engine's keys"
+        );
         assert_eq!(remembered(&cache), 0, "the named keys were resolved again");
+        assert!(
+            memo.slots().iter().all(|m| m.load(Relaxed) == 0),
+            "the memo was written"
+        );
         assert_eq!(remembered(&plain), 1);
-        resolve((&copied, Some(&keys)), (7, &n), &cache, &memo, 2);
-        assert_eq!(remembered(&cache), 1, "other text taken for the named keys");
-        assert_eq!(position(&memo, 0, 2), Some(3));
+        let again = resolve((&copied, Some(&keys)), (7, &n), &cache, memo.slots(), 2);
+        assert!(again.is_none(), "other text taken for the named keys");
+        assert_eq!(remembered(&cache), 1);
+        assert_eq!(position(memo.slots(), 0, 2), Some(3));
         let other = KeyCache::default();
-        resolve((&named, Some(&keys)), (8, &n), &other, &memo, 3);
-        assert_eq!(remembered(&other), 1, "keys another engine named taken");
-        assert_eq!(position(&memo, 1, 3), Some(1));
+        let elsewhere = resolve((&named, Some(&keys)), (8, &n), &other, memo.slots(), 3);
+        assert!(elsewhere.is_none(), "keys another engine named taken");
+        assert_eq!(remembered(&other), 1);
+        assert_eq!(position(memo.slots(), 1, 3), Some(1));
     }
 
     /// Contexts resolved through a scratch's remembered keys and shapes
@@ -611,20 +683,20 @@ mod tests {
             for keys in [&keys, &keys, &changed] {
                 epoch += 1;
                 let context: Vec<(&str, &[&str])> = keys.iter().map(|k| (k.as_str(), v)).collect();
-                let memo = vec![Cell::new(0u64); store.len()];
-                let fresh = vec![Cell::new(0u64); store.len()];
-                resolve((&context, None), (0, &n), &cache, &memo, epoch);
+                let memo = KeyMemo::new(store.len());
+                let fresh = KeyMemo::new(store.len());
+                resolve((&context, None), (0, &n), &cache, memo.slots(), epoch);
                 resolve(
                     (&context, None),
                     (0, &n),
                     &KeyCache::default(),
-                    &fresh,
+                    fresh.slots(),
                     epoch,
                 );
                 for id in 0..store.len() as u32 {
                     assert_eq!(
-                        position(&memo, id, epoch),
-                        position(&fresh, id, epoch),
+                        position(memo.slots(), id, epoch),
+                        position(fresh.slots(), id, epoch),
                         "context {context:?}, key {id}"
                     );
                 }

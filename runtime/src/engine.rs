@@ -24,7 +24,7 @@
 use std::cell::Cell;
 use std::net::IpAddr;
 
-use crate::context::{self, ContextKeys, KeyCache, KeyNames};
+use crate::context::{self, ContextKeys, KeyCache, KeyMemo, KeyNames, Slots};
 use crate::decision::{CheckError, Decision, Hit, Outcome, StatementView};
 use crate::glob::{
     ArnTok, MatchBuffers, Program, Tok, arn_condition_rules, arn_rules, plain_rules,
@@ -75,7 +75,7 @@ pub struct Scratch {
     hits: Vec<Hit>,
     /// Per context key: the epoch of the last request that carried it
     /// (high half) and 1 + the position of its first entry there.
-    key_memo: Vec<Cell<u64>>,
+    key_memo: KeyMemo,
     /// What the last requests carried, remembered for the next ones.
     seen: Seen,
     plans: PlanCache,
@@ -419,12 +419,17 @@ struct Setting<'a> {
     /// The action's class (only while a plan is built).
     action_bits: &'a [u64],
     epoch: u32,
-    key_memo: &'a [Cell<u64>],
+    key_memo: &'a Slots,
     /// The engine's context keys by name.
     names: &'a KeyNames,
     seen: &'a Seen,
-    /// Whether the context's keys have been resolved into `key_memo`.
+    /// Whether the context's keys have been resolved (when a condition
+    /// first reads the context).
     resolved: Cell<bool>,
+    /// Where they are, once resolved: `key_memo` under `epoch`, or the
+    /// table of the context keys the request names (epoch
+    /// [`context::NAMED`]).
+    positions: Cell<(&'a Slots, u32)>,
     /// The last request value read as a date, a number and an address
     /// (by address and length: the request's strings stay put while it is
     /// answered), so predicates over one key parse its value once.
@@ -468,22 +473,34 @@ impl<'a> Setting<'a> {
         if self.context.is_empty() {
             return false;
         }
-        self.resolve();
-        context::position(self.key_memo, key, self.epoch).is_some()
+        self.position(key).is_some()
+    }
+
+    /// The position of `key`'s first entry in the context, the context's
+    /// keys resolved on the first call.
+    #[inline(always)]
+    fn position(&self, key: u32) -> Option<usize> {
+        if !self.resolved.get() {
+            self.resolve();
+        }
+        let (slots, epoch) = self.positions.get();
+        context::position(slots, key, epoch)
     }
 
     /// Resolves the context's keys, once per request.
+    #[inline(never)]
     fn resolve(&self) {
-        if !self.resolved.get() {
-            context::resolve(
-                (self.context, self.keys),
-                (self.engine, self.names),
-                &self.seen.keys,
-                self.key_memo,
-                self.epoch,
-            );
-            self.resolved.set(true);
+        let named = context::resolve(
+            (self.context, self.keys),
+            (self.engine, self.names),
+            &self.seen.keys,
+            self.key_memo,
+            self.epoch,
+        );
+        if let Some(table) = named {
+            self.positions.set((table, context::NAMED));
         }
+        self.resolved.set(true);
     }
 
     /// The same request with an empty context: what the engine derives,
@@ -505,6 +522,7 @@ impl<'a> Setting<'a> {
             names: self.names,
             seen: self.seen,
             resolved: Cell::new(true),
+            positions: Cell::new((&[], self.epoch)),
             parsed: Parsed::default(),
         }
     }
@@ -521,10 +539,7 @@ impl<'a> Setting<'a> {
 
     #[inline(always)]
     fn lookup(&self, key: u32) -> Option<Vals<'a>> {
-        self.resolve();
-        if let Some((_, v)) =
-            context::position(self.key_memo, key, self.epoch).and_then(|i| self.context.get(i))
-        {
+        if let Some((_, v)) = self.position(key).and_then(|i| self.context.get(i)) {
             return Some(Vals::Many(v));
         }
         let code = self.t.keys.get(key as usize)?;
@@ -1275,13 +1290,7 @@ impl Engine {
             });
         };
         let who = Who::Plan(plans, plan);
-        let setting = self.setting(
-            request,
-            (who, None),
-            &[],
-            *epoch,
-            (key_memo.as_slice(), seen),
-        );
+        let setting = self.setting(request, (who, None), &[], *epoch, (key_memo.slots(), seen));
         let mut ev = Eval {
             s: setting,
             memo,
@@ -1408,7 +1417,7 @@ impl Engine {
             ],
         };
         let who = (Who::Built(&built), Some(caller));
-        let setting = self.setting(request, who, bits, *epoch, (key_memo.as_slice(), seen));
+        let setting = self.setting(request, who, bits, *epoch, (key_memo.slots(), seen));
         let mut ev = Eval {
             s: setting,
             memo,
@@ -1425,7 +1434,7 @@ impl Engine {
         (who, caller): (Who<'a>, Option<Caller<'a>>),
         action_bits: &'a [u64],
         epoch: u32,
-        (key_memo, seen): (&'a [Cell<u64>], &'a Seen),
+        (key_memo, seen): (&'a Slots, &'a Seen),
     ) -> Setting<'a> {
         Setting {
             t: &self.table,
@@ -1442,6 +1451,7 @@ impl Engine {
             names: &self.names,
             seen,
             resolved: Cell::new(false),
+            positions: Cell::new((key_memo, epoch)),
             parsed: Parsed::default(),
         }
     }
@@ -1472,7 +1482,7 @@ impl Scratch {
         }
         let keys = engine.table.keys.len();
         if self.key_memo.len() != keys {
-            self.key_memo = vec![Cell::new(0); keys];
+            self.key_memo = KeyMemo::new(keys);
         }
     }
 
@@ -1482,7 +1492,7 @@ impl Scratch {
     fn restart_epochs(&mut self) {
         self.memo.preds.clear();
         self.memo.resources.clear();
-        self.key_memo.iter().for_each(|c| c.set(0));
+        self.key_memo.clear();
         self.epoch = 1;
         self.action_valid = false;
     }

@@ -175,20 +175,25 @@ pub(crate) struct PlanKey<'r> {
 
 impl PlanKey<'_> {
     /// The key's hash, for [`PlanCache::find`] and [`PlanCache::build`]:
-    /// the four strings absorbed in order, sixteen bytes per folded
-    /// multiply (the low and high halves of a 64 x 64-bit product, xored,
-    /// as foldhash and rapidhash mix), each string's length after it, and
-    /// one last fold. A cache only needs the hash to spread keys: a hit
-    /// compares the strings.
+    /// each string absorbed in its own chain (sixteen bytes per folded
+    /// multiply: the low and high halves of a 64 x 64-bit product, xored,
+    /// as foldhash and rapidhash mix, then its length), and the chains
+    /// folded together. Separate chains, because each multiply waits on
+    /// the one before it in its chain: one chain through all the strings
+    /// made every check wait for a dozen multiplies in a row. A cache only
+    /// needs the hash to spread keys: a hit compares the strings.
     pub(crate) fn digest(&self) -> u64 {
-        let h = absorb(SEED, self.principal.as_bytes());
-        let h = absorb(h, self.action.as_bytes());
-        let h = absorb(h, self.resource.as_bytes());
-        let h = match self.session {
-            Some(s) => absorb(h ^ 1, s.as_bytes()),
-            None => h,
+        let principal = absorb(SEED, self.principal.as_bytes());
+        let action = absorb(SEED ^ ACTION_LANE, self.action.as_bytes());
+        let resource = absorb(SEED ^ RESOURCE_LANE, self.resource.as_bytes());
+        let session = match self.session {
+            Some(s) => absorb(SEED ^ SESSION_LANE, s.as_bytes()),
+            None => 0,
         };
-        fold(h, FOLD)
+        fold(
+            fold(principal ^ SECRET, resource ^ FOLD) ^ action,
+            session ^ FOLD,
+        )
     }
 }
 
@@ -241,6 +246,10 @@ fn same_short(a: &[u8], b: &[u8]) -> bool {
 const SEED: u64 = 0x243f_6a88_85a3_08d3;
 const SECRET: u64 = 0x1319_8a2e_0370_7344;
 const FOLD: u64 = 0x9e37_79b9_7f4a_7c15;
+/// Seeds of the action's, the resource's and the session policy's chains.
+const ACTION_LANE: u64 = 0xa409_3822_299f_31d0;
+const RESOURCE_LANE: u64 = 0x082e_fa98_ec4e_6c89;
+const SESSION_LANE: u64 = 0x4528_21e6_38d0_1377;
 
 impl PlanCache {
     /// A cache keeping up to `capacity` plans (0: none).

@@ -109,27 +109,6 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// [`days_from_civil`] for years 0 to 9999 (four digits), in unsigned
-/// arithmetic (divisions by constants without sign fix-ups).
-fn days_from_civil_ad(year: i64, month: i64, day: i64) -> i64 {
-    let (Ok(year), Ok(month), Ok(day)) = (
-        u32::try_from(year),
-        u32::try_from(month),
-        u32::try_from(day),
-    ) else {
-        return days_from_civil(year, month, day);
-    };
-    // March-based years, so a leap day ends its year; shifted by 400 so
-    // January and February of year 0 stay unsigned.
-    let y = if month <= 2 { year + 399 } else { year + 400 };
-    let era = y / 400;
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    (i64::from(era) - 1) * 146_097 + i64::from(doe) - 719_468
-}
-
 /// The form requests carry (`aws:CurrentTime`): exactly
 /// `YYYY-MM-DDThh:mm:ssZ`, read without the general parser's steps; `None`
 /// for anything else (the general parser then decides).
@@ -164,25 +143,40 @@ fn parse_plain_utc(s: &str) -> Option<i128> {
     if bad != 0 {
         return None;
     }
-    let [date, time, secs] = digits;
-    let byte = |w: u64, i: u32| ((w >> (8 * i)) & 0xff) as i64;
-    let two = |w: u64, i: u32| byte(w, i) * 10 + byte(w, i + 1);
-    let year = two(date, 0) * 100 + two(date, 2);
-    let (month, day) = (two(date, 5), two(time, 0));
-    let (hour, minute, second) = (two(time, 3), two(time, 6), two(secs, 1));
-    if !(1..=12).contains(&month)
-        || day < 1
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 59
-    {
+    // Each byte's digit times ten plus the next byte's digit: two-digit
+    // fields at once (no byte carries: at most 9 * 10 + 9).
+    let [date, time, secs] = digits.map(|x| x * 10 + (x >> 8));
+    let field = |w: u64, at: u32| ((w >> (8 * at)) & 0xff) as u32;
+    let year = field(date, 0) * 100 + field(date, 2);
+    let (month, day) = (field(date, 5), field(time, 0));
+    let (hour, minute, second) = (field(time, 3), field(time, 6), field(secs, 1));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let &before = DAYS_BEFORE_MONTH.get(month.wrapping_sub(1) as usize)?;
+    let after_february = u32::from(leap && month > 2);
+    let month_days = match month {
+        2 => 28 + u32::from(leap),
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if day < 1 || day > month_days || hour > 23 || minute > 59 || second > 59 {
         return None;
     }
-    let days = days_from_civil_ad(year, month, day);
-    let secs = days * 86_400 + hour * 3_600 + minute * 60 + second;
+    // The days of the years before this one, counted from a year that is
+    // a multiple of 400 (so the leap rule lines up and every quotient is
+    // of a positive number), then this year's.
+    let years = year + 399;
+    let leaps = years / 4 - years / 100 + years / 400;
+    let days = i64::from(365 * years + leaps + before + after_february + day - 1) - DAYS_TO_EPOCH;
+    let secs = days * 86_400 + i64::from(hour * 3_600 + minute * 60 + second);
     Some(i128::from(secs) * 1_000_000_000)
 }
+
+/// Days before the first of each month in a common year.
+const DAYS_BEFORE_MONTH: [u32; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+/// [`parse_plain_utc`]'s day count at 1970-01-01 (year 1970: `years` is
+/// 2,369, `leaps` 574).
+const DAYS_TO_EPOCH: i64 = 365 * 2369 + 574;
 
 /// An instant as nanoseconds since the Unix epoch: epoch seconds (digits
 /// only), or ISO 8601 `YYYY-MM-DD`, optionally `Thh:mm`, `:ss`, a fraction,
@@ -284,18 +278,22 @@ pub(crate) fn parse_ip(s: &str) -> Option<IpAddr> {
     }
 }
 
-/// Addresses of at most sixteen bytes a scratch space has read, with what
+/// Addresses of eight to sixteen bytes a scratch space has read, with what
 /// they read as: a sender's requests come from a few addresses, message
-/// after message. A small direct-mapped cache: a slot holds an address's
-/// length and its bytes as two words (all of them, so equal words and
-/// lengths mean equal text), and a collision only costs reading again.
+/// after message. A small two-way cache: a slot holds an address's length
+/// and its first and last eight bytes (together all of them, so equal
+/// words and lengths mean equal text); an address goes in the first slot
+/// of its pair, moving the one there to the second, so two addresses that
+/// share a pair both stay; a third only costs reading again. Shorter
+/// addresses (`1.2.3.4`) are read as they come: reading one costs less
+/// than finding it.
 #[derive(Clone, Debug)]
 pub(crate) struct AddressCache {
-    slots: Box<[Cell<AddressSlot>; ADDRESSES]>,
+    slots: Box<[[Cell<AddressSlot>; 2]; ADDRESSES / 2]>,
 }
 
 /// Addresses an [`AddressCache`] remembers (a power of two).
-const ADDRESSES: usize = 16;
+const ADDRESSES: usize = 32;
 
 /// Length (0: empty), the two words, and the address read.
 type AddressSlot = (usize, u64, u64, Option<IpAddr>);
@@ -303,32 +301,56 @@ type AddressSlot = (usize, u64, u64, Option<IpAddr>);
 impl Default for AddressCache {
     fn default() -> AddressCache {
         AddressCache {
-            slots: Box::new(std::array::from_fn(|_| Cell::new((0, 0, 0, None)))),
+            slots: Box::new(std::array::from_fn(|_| {
+                std::array::from_fn(|_| Cell::new((0, 0, 0, None)))
+            })),
         }
     }
 }
 
 impl AddressCache {
-    /// [`parse_ip`]`(s)`, remembered for addresses of one to sixteen bytes.
+    /// [`parse_ip`]`(s)`, remembered for addresses of eight to sixteen
+    /// bytes. The hit is inline; the rest is not.
+    #[inline]
     pub(crate) fn parse(&self, s: &str) -> Option<IpAddr> {
         let b = s.as_bytes();
         let n = b.len();
-        if n == 0 || n > 16 {
-            return parse_ip(s);
-        }
-        let (head, tail) = b.split_at(n.min(8));
-        let (w0, w1) = (le_word(head), le_word(tail));
-        let index = ((w0 ^ w1.rotate_left(29) ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 60)
-            as usize;
-        let Some(slot) = self.slots.get(index % ADDRESSES) else {
+        let (Some(head), Some(tail)) = (b.first_chunk::<8>(), b.last_chunk::<8>()) else {
             return parse_ip(s);
         };
-        let (len, x0, x1, address) = slot.get();
+        let (w0, w1) = (u64::from_le_bytes(*head), u64::from_le_bytes(*tail));
+        let index = ((w0 ^ w1.rotate_left(29) ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 60)
+            as usize;
+        let Some(pair) = self.slots.get(index % (ADDRESSES / 2)) else {
+            return parse_ip(s);
+        };
+        let (len, x0, x1, address) = pair[0].get();
         if (len, x0, x1) == (n, w0, w1) {
             return address;
         }
+        Self::miss(pair, s, (n, w0, w1))
+    }
+
+    /// An address not in the first slot of its pair: found in the second
+    /// (the two swap), or read (unless longer than sixteen bytes) and put
+    /// first, the first moving second.
+    #[inline(never)]
+    fn miss(
+        pair: &[Cell<AddressSlot>; 2],
+        s: &str,
+        (n, w0, w1): (usize, u64, u64),
+    ) -> Option<IpAddr> {
+        if n > 16 {
+            return parse_ip(s);
+        }
+        let [first, second] = pair;
+        let older = second.replace(first.get());
+        if (older.0, older.1, older.2) == (n, w0, w1) {
+            first.set(older);
+            return older.3;
+        }
         let address = parse_ip(s);
-        slot.set((n, w0, w1, address));
+        first.set((n, w0, w1, address));
         address
     }
 }
@@ -759,18 +781,19 @@ mod tests {
 
     use super::*;
 
-    /// The unsigned reading of a day agrees with the signed one on every
-    /// day of four-digit years.
+    /// The direct reading counts the days of every four-digit year as the
+    /// general reading does, leap days and month ends included.
     #[test]
-    fn unsigned_days_agree() {
+    fn plain_utc_days_agree_with_the_civil_count() {
         for year in 0..=9999 {
             for month in 1..=12 {
                 for day in [1, 15, 28, 29, 30, 31] {
-                    assert_eq!(
-                        days_from_civil_ad(year, month, day),
-                        days_from_civil(year, month, day),
-                        "{year}-{month}-{day}"
-                    );
+                    let s = format!("{year:04}-{month:02}-{day:02}T23:59:58Z");
+                    let expected = (day <= days_in_month(year, month)).then(|| {
+                        i128::from(days_from_civil(year, month, day) * 86_400 + 86_398)
+                            * 1_000_000_000
+                    });
+                    assert_eq!(parse_plain_utc(&s), expected, "{s}");
                 }
             }
         }

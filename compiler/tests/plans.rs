@@ -186,3 +186,62 @@ fn inline_tests_of_a_kept_plan_answer_as_the_spec() {
     }
     assert_eq!(seen.len(), 3, "every outcome met: {seen:?}");
 }
+
+/// Tenants that share one policy share its kept predicates only where the
+/// answers worked out ahead agree: each tenant's plan on its own identity
+/// and on another's answers as the spec does, whichever plan was built
+/// first, while every plan stays kept in one scratch.
+#[test]
+fn plans_that_share_a_policy_keep_their_own_answers() {
+    let tenants = ["acme", "globex", "initech"];
+    let mut principals = Vec::new();
+    let mut resources = Vec::new();
+    for t in tenants {
+        principals.push(format!(
+            r#""arn:aws:iam::111122223333:user/{t}": {{ "policies": ["TagSend"], "tags": {{ "tenant": "{t}" }} }}"#
+        ));
+        resources.push(format!(
+            r#""arn:aws:ses:us-east-1:111122223333:identity/{t}.example": {{ "tags": {{ "tenant": "{t}" }} }}"#
+        ));
+    }
+    let policies =
+        &STORE[STORE.find(r#""policies""#).unwrap()..STORE.find(r#""principals""#).unwrap()];
+    let text = format!(
+        "{{ {policies} \"principals\": {{ {} }}, \"resources\": {{ {} }} }}",
+        principals.join(", "),
+        resources.join(", ")
+    );
+    let store = Store::from_json_text(&text, None).unwrap();
+    let engine = sesame_compiler::compile(&store).unwrap();
+    // Every order of building: tenant after tenant, each on every identity.
+    for first in 0..tenants.len() {
+        let mut scratch = engine.scratch();
+        let mut allowed = 0;
+        for round in 0..2 {
+            for i in 0..tenants.len() {
+                let caller = tenants[(first + i) % tenants.len()];
+                for owner in tenants {
+                    let r = Request::new(
+                        &format!("arn:aws:iam::111122223333:user/{caller}"),
+                        "ses:SendEmail",
+                        &format!("arn:aws:ses:us-east-1:111122223333:identity/{owner}.example"),
+                    );
+                    let spec = sesame_spec::evaluate(&store, &r).unwrap();
+                    let (compiled, _) = check_spec(&engine, &mut scratch, &r).unwrap();
+                    assert_eq!(
+                        spec, compiled,
+                        "round {round}: {caller} on {owner}'s identity"
+                    );
+                    let expected = if caller == owner {
+                        Outcome::Allow
+                    } else {
+                        Outcome::ImplicitDeny
+                    };
+                    assert_eq!(spec.outcome, expected, "{caller} on {owner}'s identity");
+                    allowed += usize::from(caller == owner);
+                }
+            }
+        }
+        assert_eq!(allowed, 2 * tenants.len());
+    }
+}

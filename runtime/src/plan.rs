@@ -27,6 +27,7 @@
 use crate::decision::{CheckError, Layer, Outcome};
 use crate::engine::{CallerCode, Kind, Naming};
 use crate::glob::Program;
+use crate::hash::FastMap;
 use crate::table::{
     Effect, GlobValue, PredicateCode, ResourceKind, StatementCode, Table, Test, TextValue,
 };
@@ -44,6 +45,10 @@ const ENTRIES_PER_PLAN: usize = 64;
 
 /// The most predicates a plan compares pairwise for shared ids.
 const SHARED_SCAN: usize = 64;
+
+/// The most conditions a statement may have for plans to share its copied
+/// predicates (two bits of answers ahead per condition in a word).
+const SHARED_LIST: usize = 32;
 
 /// A range in one of the cache's vectors.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -158,6 +163,11 @@ pub(crate) struct PlanCache {
     /// check reads them from the plan (hot) rather than from a table that
     /// may span gigabytes.
     preds: Vec<PlanPredicate>,
+    /// The predicate lists copied so far, by the statement's condition
+    /// list in the table and their answers ahead: plans whose entries
+    /// share a statement (a fleet's managed policies) share its copies,
+    /// so the predicates checks read stay few and near one another.
+    lists: FastMap<(u32, u32, u64), Span>,
     values: Values,
     /// Tags of the plans' callers and resources, sorted by key id within
     /// each plan's spans.
@@ -273,6 +283,7 @@ impl PlanCache {
         self.levels.clear();
         self.entries.clear();
         self.preds.clear();
+        self.lists.clear();
         self.values.clear();
         self.tags.clear();
         self.slots.fill(0);
@@ -835,44 +846,83 @@ impl PlanCache {
     fn copy_predicates(&mut self, t: &Table, from: usize, keep: bool, s: &mut impl Structure) {
         for i in from..self.entries.len() {
             let Some(e) = self.entries.get(i) else { break };
-            let conditions = t.lists.get(e.preds.range()).unwrap_or(&[]);
-            let first = self.preds.len();
-            for &c in conditions {
-                let pred = match t.predicates.get(c as usize) {
-                    Some(p) => {
-                        // A plan answered once gains nothing from an
-                        // answer worked out ahead: its check reads the key.
-                        let fixed = if keep { s.fixed(p) } else { None };
-                        let quick = if keep { Quick::of(p, t) } else { None };
-                        // A quick test keeps its value inline.
-                        let copy = if keep && quick.is_none() {
-                            self.values.copy(t, p.test)
-                        } else {
-                            None
-                        };
-                        let (code, copied) = match copy {
-                            Some(test) => (PredicateCode { test, ..*p }, true),
-                            None => (*p, false),
-                        };
-                        PlanPredicate {
-                            id: c,
-                            code,
-                            copied,
-                            shared: true,
-                            fixed,
-                            quick,
-                        }
-                    }
-                    // A dangling predicate id (refused by validation): the
-                    // statement can never apply.
-                    None => NEVER,
-                };
-                self.preds.push(pred);
+            let listed = e.preds;
+            let conditions = t.lists.get(listed.range()).unwrap_or(&[]);
+            // What a predicate's copy depends on beyond its id: whether it
+            // has an answer ahead, and which (two bits per predicate).
+            // (A plan answered once gains nothing from an answer worked
+            // out ahead: its check reads the key.)
+            let answer = |c: u32, s: &mut _| {
+                let p = t.predicates.get(c as usize).filter(|_| keep)?;
+                Structure::fixed(s, p)
+            };
+            let mut fixed = [None; SHARED_LIST];
+            let mut answers = 0u64;
+            let shareable = keep && conditions.len() <= SHARED_LIST;
+            if shareable {
+                for ((&c, f), bits) in conditions.iter().zip(&mut fixed).zip((0..).step_by(2)) {
+                    *f = answer(c, s);
+                    answers |= f.map_or(0, |f| 1 + u64::from(f.result)) << bits;
+                }
             }
-            let preds = span(first, self.preds.len());
+            let shape = (listed.start, listed.end, answers);
+            let kept = self.lists.get(&shape).copied().filter(|_| shareable);
+            let preds = match kept {
+                Some(preds) => preds,
+                None => {
+                    let first = self.preds.len();
+                    for (j, &c) in conditions.iter().enumerate() {
+                        let fixed = match fixed.get(j) {
+                            Some(f) if shareable => *f,
+                            _ => answer(c, s),
+                        };
+                        let pred = self.copy_predicate(t, c, keep, fixed);
+                        self.preds.push(pred);
+                    }
+                    let preds = span(first, self.preds.len());
+                    if shareable {
+                        self.lists.insert(shape, preds);
+                    }
+                    preds
+                }
+            };
             if let Some(e) = self.entries.get_mut(i) {
                 e.preds = preds;
             }
+        }
+    }
+
+    /// The plan's copy of predicate `c` (its answer ahead `fixed`).
+    fn copy_predicate(
+        &mut self,
+        t: &Table,
+        c: u32,
+        keep: bool,
+        fixed: Option<Fixed>,
+    ) -> PlanPredicate {
+        let Some(p) = t.predicates.get(c as usize) else {
+            // A dangling predicate id (refused by validation): the
+            // statement can never apply.
+            return NEVER;
+        };
+        let quick = if keep { Quick::of(p, t) } else { None };
+        // A quick test keeps its value inline.
+        let copy = if keep && quick.is_none() {
+            self.values.copy(t, p.test)
+        } else {
+            None
+        };
+        let (code, copied) = match copy {
+            Some(test) => (PredicateCode { test, ..*p }, true),
+            None => (*p, false),
+        };
+        PlanPredicate {
+            id: c,
+            code,
+            copied,
+            shared: true,
+            fixed,
+            quick,
         }
     }
 }

@@ -112,6 +112,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 /// The form requests carry (`aws:CurrentTime`): exactly
 /// `YYYY-MM-DDThh:mm:ssZ`, read without the general parser's steps; `None`
 /// for anything else (the general parser then decides).
+#[inline]
 fn parse_plain_utc(s: &str) -> Option<i128> {
     let b: &[u8; 20] = s.as_bytes().try_into().ok()?;
     let (date, rest) = b.split_first_chunk::<8>()?;
@@ -182,9 +183,16 @@ const DAYS_TO_EPOCH: i64 = 365 * 2369 + 574;
 /// only), or ISO 8601 `YYYY-MM-DD`, optionally `Thh:mm`, `:ss`, a fraction,
 /// and a zone `Z`, `+hh:mm`, `-hh:mm`, `+hhmm` or `+hh` (UTC when none).
 pub fn parse_date(s: &str) -> Option<i128> {
-    if let Some(instant) = parse_plain_utc(s) {
-        return Some(instant);
+    match parse_plain_utc(s) {
+        Some(instant) => Some(instant),
+        None => parse_other_date(s),
     }
+}
+
+/// [`parse_date`] for every form but the plain one, out of line: a check
+/// reading `aws:CurrentTime` as requests carry it never comes here.
+#[inline(never)]
+fn parse_other_date(s: &str) -> Option<i128> {
     if !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()) {
         let secs: i128 = s.parse().ok()?;
         return secs.checked_mul(1_000_000_000);

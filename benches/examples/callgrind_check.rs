@@ -27,6 +27,19 @@
 //! `KEYED=1` gives the requests' context keys named once
 //! ([`sesame_runtime::Engine::context_keys`], one set per key list in the
 //! stream), as the `-keyed` bench rows do.
+//!
+//! `REPEAT=N` answers a stream as long as the workload's whose requests
+//! are its first N over and over, each copy packed on its own: the same
+//! bytes to read as the whole stream, but only N distinct requests. Set
+//! beside `KEEP=N` (N requests, little to read) it tells what the time
+//! per check owes to reading the stream and what to its variety (the
+//! branch predictor learns a short cycle of requests; a sender's stream
+//! repeats no such cycle):
+//!
+//! ```sh
+//! KEYED=1 REPEAT=300 target/release/examples/callgrind_check w1 60
+//! KEYED=1 KEEP=300 target/release/examples/callgrind_check w1 60
+//! ```
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -93,6 +106,19 @@ fn main() {
         } else {
             compiled::runtime_requests(requests)
         }
+    };
+    let requests: Vec<sesame_spec::Request> = match std::env::var("REPEAT")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        Some(n) if n > 0 => requests
+            .iter()
+            .take(n)
+            .cycle()
+            .take(requests.len())
+            .cloned()
+            .collect(),
+        _ => requests,
     };
     let runtime = pack(&requests);
     // `PLANS=0` measures the cold path: a scratch that keeps no plan.

@@ -151,29 +151,35 @@ fn parse_plain_utc(s: &str) -> Option<i128> {
     let year = field(date, 0) * 100 + field(date, 2);
     let (month, day) = (field(date, 5), field(time, 0));
     let (hour, minute, second) = (field(time, 3), field(time, 6), field(secs, 1));
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let &before = DAYS_BEFORE_MONTH.get(month.wrapping_sub(1) as usize)?;
-    let after_february = u32::from(leap && month > 2);
-    let month_days = match month {
-        2 => 28 + u32::from(leap),
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    };
-    if day < 1 || day > month_days || hour > 23 || minute > 59 || second > 59 {
+    // Without a branch on the year or the month, which vary from request
+    // to request: whether the year is leap, as 0 or 1, and the month's
+    // days and the days before it from tables.
+    let leap = u32::from((year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0)));
+    let m = month.wrapping_sub(1) as usize;
+    let (&before, &days_in) = DAYS_BEFORE_MONTH.get(m).zip(DAYS_IN_MONTH.get(m))?;
+    let february = u32::from(month == 2);
+    let after_february = u32::from(month > 2);
+    let month_days = days_in + (leap & february);
+    let out_of_range = (day < 1) | (day > month_days) | (hour > 23) | (minute > 59) | (second > 59);
+    if out_of_range {
         return None;
     }
+    let before = before + (leap & after_february);
     // The days of the years before this one, counted from a year that is
     // a multiple of 400 (so the leap rule lines up and every quotient is
     // of a positive number), then this year's.
     let years = year + 399;
     let leaps = years / 4 - years / 100 + years / 400;
-    let days = i64::from(365 * years + leaps + before + after_february + day - 1) - DAYS_TO_EPOCH;
+    let days = i64::from(365 * years + leaps + before + day - 1) - DAYS_TO_EPOCH;
     let secs = days * 86_400 + i64::from(hour * 3_600 + minute * 60 + second);
     Some(i128::from(secs) * 1_000_000_000)
 }
 
 /// Days before the first of each month in a common year.
 const DAYS_BEFORE_MONTH: [u32; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+/// Days of each month in a common year.
+const DAYS_IN_MONTH: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /// [`parse_plain_utc`]'s day count at 1970-01-01 (year 1970: `years` is
 /// 2,369, `leaps` 574).

@@ -1,7 +1,9 @@
 //! Check latency on the example store (`examples/store.json` and its request
 //! stream): the spec evaluator (the baseline), the compiled engine (with a
 //! scratch space that keeps plans, the same with the context keys named
-//! once, and with one that keeps none), and a
+//! once, and with one that keeps none; and the first two through
+//! `Engine::check_outcome`, the answer without every statement behind it),
+//! and a
 //! floor (the least work any engine must do: hash the action and the
 //! resource ARN into prebuilt maps and read one entry), all in one run so
 //! the ratios hold on a shared machine. Each iteration answers the next
@@ -43,32 +45,39 @@ fn checks(c: &mut Criterion) {
         })
     });
 
-    // One check, as every compiled row times it.
-    let answer = |scratch: &mut Scratch, r: &Request<'_>| {
-        let d = engine.check(scratch, r).unwrap();
+    // One check, as every compiled row times it (`-outcome` rows through
+    // `check_outcome`).
+    let answer_with = |scratch: &mut Scratch, r: &Request<'_>, outcome_only: bool| {
+        let d = if outcome_only {
+            engine.check_outcome(scratch, r)
+        } else {
+            engine.check(scratch, r)
+        };
+        let d = d.unwrap();
         black_box((d.outcome, d.hits.len()))
     };
+    let answer = |scratch: &mut Scratch, r: &Request<'_>| answer_with(scratch, r, false);
 
     // `compiled` keeps plans; `compiled-keyed` too, its requests' context
     // keys named once (as a sender that makes its context shapes when it
     // starts); `compiled-cold` keeps none, so each check works out who
-    // calls, the resource and the statements that can apply, afresh.
+    // calls, the resource and the statements that can apply, afresh; the
+    // `-outcome` rows ask for the answer alone, as a send path does.
     let keyed = keyed_requests(&engine, &requests);
-    for (name, plans, runtime) in [
-        ("example/compiled", sesame_runtime::DEFAULT_PLANS, &runtime),
-        (
-            "example/compiled-keyed",
-            sesame_runtime::DEFAULT_PLANS,
-            &keyed,
-        ),
-        ("example/compiled-cold", 0, &runtime),
+    let kept = sesame_runtime::DEFAULT_PLANS;
+    for (name, plans, runtime, outcome_only) in [
+        ("example/compiled", kept, &runtime, false),
+        ("example/compiled-keyed", kept, &keyed, false),
+        ("example/compiled-cold", 0, &runtime, false),
+        ("example/compiled-outcome", kept, &runtime, true),
+        ("example/compiled-keyed-outcome", kept, &keyed, true),
     ] {
         let mut scratch = engine.scratch_with_plans(plans);
         let mut i = 0usize;
         c.bench_function(name, |b| {
             b.iter(|| {
                 i = if i + 1 == runtime.len() { 0 } else { i + 1 };
-                answer(&mut scratch, &runtime[i])
+                answer_with(&mut scratch, &runtime[i], outcome_only)
             })
         });
     }

@@ -26,7 +26,8 @@
 //! order: the same plans, read out of the order they were built in.
 //! `KEYED=1` gives the requests' context keys named once
 //! ([`sesame_runtime::Engine::context_keys`], one set per key list in the
-//! stream), as the `-keyed` bench rows do.
+//! stream), as the `-keyed` bench rows do. `OUTCOME=1` answers through
+//! [`sesame_runtime::Engine::check_outcome`], as the `-outcome` rows do.
 //!
 //! `REPEAT=N` answers a stream as long as the workload's whose requests
 //! are its first N over and over, each copy packed on its own: the same
@@ -64,12 +65,17 @@ fn measured_checks(
     engine: &Engine,
     scratch: &mut Scratch,
     requests: &[Request<'_>],
-    passes: usize,
+    (passes, outcome_only): (usize, bool),
 ) -> [usize; 4] {
     let mut counts = [0usize; 4];
     for _ in 0..passes {
         for r in requests {
-            let slot = match engine.check(scratch, black_box(r)) {
+            let answer = if outcome_only {
+                engine.check_outcome(scratch, black_box(r))
+            } else {
+                engine.check(scratch, black_box(r))
+            };
+            let slot = match answer {
                 Ok(d) => match d.outcome {
                     Outcome::Allow => 0,
                     Outcome::ExplicitDeny => 1,
@@ -151,7 +157,9 @@ fn main() {
         runtime
     };
     let start = std::time::Instant::now();
-    let counts = measured_checks(&engine, &mut scratch, runtime, passes);
+    // `OUTCOME=1`: the checks ask for the outcome alone.
+    let outcome_only = std::env::var("OUTCOME").is_ok_and(|v| v == "1");
+    let counts = measured_checks(&engine, &mut scratch, runtime, (passes, outcome_only));
     let per_check = start.elapsed().as_secs_f64() * 1e9 / (runtime.len() * passes).max(1) as f64;
     eprintln!("{per_check:.1} ns per check (wall clock, {keep} requests, {passes} passes)");
     println!(

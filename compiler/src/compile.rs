@@ -216,6 +216,23 @@ pub fn check_spec_keyed(
     with_keyed_request(engine, request, |r| answer(engine, scratch, r))
 }
 
+/// [`check_spec`] through [`Engine::check_outcome`]: the same outcome,
+/// layer and message, and only the statements it met deciding.
+///
+/// # Errors
+///
+/// The refusal, in the spec's terms.
+pub fn check_spec_outcome(
+    engine: &Engine,
+    scratch: &mut sesame_runtime::Scratch,
+    request: &sesame_spec::Request,
+) -> Result<(sesame_spec::Decision, String), ReadError> {
+    with_request(request, |r| {
+        let decision = engine.check_outcome(scratch, r);
+        spec_terms(decision, r)
+    })
+}
+
 /// A runtime request's answer in the spec's terms, with the compiled
 /// message.
 fn answer(
@@ -223,7 +240,15 @@ fn answer(
     scratch: &mut sesame_runtime::Scratch,
     request: &sesame_runtime::Request<'_>,
 ) -> Result<(sesame_spec::Decision, String), ReadError> {
-    match engine.check(scratch, request) {
+    spec_terms(engine.check(scratch, request), request)
+}
+
+/// A decision (or refusal) in the spec's terms, with the compiled message.
+fn spec_terms(
+    decision: Result<Decision<'_>, CheckError>,
+    request: &sesame_runtime::Request<'_>,
+) -> Result<(sesame_spec::Decision, String), ReadError> {
+    match decision {
         Ok(d) => Ok((to_spec_decision(&d), d.message(request))),
         Err(e) => Err(to_spec_error(&e)),
     }

@@ -28,7 +28,7 @@ mod generate;
 use generate::{Choices, context, request, store};
 use proptest::prelude::*;
 use sesame_compiler::compile;
-use sesame_compiler::compile::{check_spec, check_spec_keyed};
+use sesame_compiler::compile::{check_spec, check_spec_keyed, check_spec_outcome};
 use sesame_spec::evaluate;
 
 fn cases() -> u32 {
@@ -78,6 +78,26 @@ proptest! {
                         }
                         (Err(s), Err(e)) => prop_assert_eq!(s.to_string(), e.to_string()),
                         _ => prop_assert!(false, "spec {:?}, compiled {:?}, request {:?}\nstore {:#?}", spec, compiled, request, store),
+                    }
+                }
+                // The outcome alone: the same answer, layer and message;
+                // its statements are the spec's, the first of them first.
+                for kept in [true, false] {
+                    let scratch = if kept { &mut scratch } else { &mut uncached };
+                    let fast = check_spec_outcome(&engine, scratch, &request);
+                    match (&spec, &fast) {
+                        (Ok(s), Ok((d, message))) => {
+                            prop_assert_eq!(s.outcome, d.outcome, "request {:?}\nstore {:#?}", request, store);
+                            prop_assert_eq!(s.layer, d.layer);
+                            prop_assert_eq!(&s.message(&request), message);
+                            prop_assert_eq!(s.statements.first(), d.statements.first());
+                            prop_assert!(d.statements.iter().all(|h| s.statements.contains(h)), "{:?} not within {:?}", d.statements, s.statements);
+                            if s.outcome == sesame_spec::Outcome::ExplicitDeny {
+                                prop_assert_eq!(d.statements.len(), 1);
+                            }
+                        }
+                        (Err(s), Err(e)) => prop_assert_eq!(s.to_string(), e.to_string()),
+                        _ => prop_assert!(false, "spec {:?}, outcome only {:?}, request {:?}\nstore {:#?}", spec, fast, request, store),
                     }
                 }
             }

@@ -6,7 +6,8 @@
 //! and refusals. Each request is asked again with another context, so a
 //! kept plan meets a context it was not built with; the reloaded engine's
 //! scratch keeps no plans, and its requests name their context keys once
-//! (`Engine::context_keys`).
+//! (`Engine::context_keys`). `Engine::check_outcome` must give the same
+//! outcome, layer and message, its statements the spec's first ones.
 //!
 //! Run from `fuzz/`: `RUSTC_BOOTSTRAP=1 cargo fuzz run differential`.
 
@@ -17,7 +18,7 @@ mod generate;
 
 use generate::{Choices, context, request, store};
 use libfuzzer_sys::fuzz_target;
-use sesame_compiler::compile::{check_spec, check_spec_keyed};
+use sesame_compiler::compile::{check_spec, check_spec_keyed, check_spec_outcome};
 use sesame_runtime::Engine;
 
 fuzz_target!(|data: &[u8]| {
@@ -60,6 +61,17 @@ fuzz_target!(|data: &[u8]| {
                         "spec {spec:?}, compiled {compiled:?}, request {request:?}\nstore {store:#?}"
                     ),
                 }
+            }
+            let fast = check_spec_outcome(&engine, &mut scratch, &request);
+            match (&spec, &fast) {
+                (Ok(s), Ok((d, message))) => {
+                    assert_eq!((s.outcome, s.layer), (d.outcome, d.layer), "{request:?}");
+                    assert_eq!(&s.message(&request), message);
+                    assert_eq!(s.statements.first(), d.statements.first());
+                    assert!(d.statements.iter().all(|h| s.statements.contains(h)));
+                }
+                (Err(s), Err(e)) => assert_eq!(s.to_string(), e.to_string()),
+                _ => panic!("spec {spec:?}, outcome only {fast:?}, request {request:?}"),
             }
         }
     }

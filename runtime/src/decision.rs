@@ -119,7 +119,9 @@ pub struct StatementView<'e> {
 /// `Allow`: every applying `Allow` of the resource-based, then identity-based
 /// policies. `ExplicitDeny`: every applying `Deny`, in layer order, each
 /// named once. `ImplicitDeny`: no statements, and the first layer that had
-/// to allow and did not.
+/// to allow and did not. From [`Engine::check_outcome`], only the first of
+/// those `Deny` statements, and of those `Allow` statements the ones met
+/// until each layer's answer was settled.
 #[derive(Clone, Copy, Debug)]
 pub struct Decision<'e> {
     /// The outcome.

@@ -1260,6 +1260,36 @@ impl Engine {
         scratch: &'e mut Scratch,
         request: &Request<'_>,
     ) -> Result<Decision<'e>, CheckError> {
+        self.answer_with::<true>(scratch, request)
+    }
+
+    /// Answers one request as [`Engine::check`] does (the same outcome,
+    /// layer and message), with less work: it stops at the first `Deny`
+    /// that applies, and in the resource-based and identity-based policies
+    /// at the first `Allow` that settles their answer, so the decision's
+    /// `hits` are those deciding statements only (the first of them is
+    /// `check`'s first). For a send path that needs the answer every time
+    /// and the whole explanation only sometimes (ask `check` then).
+    ///
+    /// # Errors
+    ///
+    /// As [`Engine::check`].
+    pub fn check_outcome<'e>(
+        &'e self,
+        scratch: &'e mut Scratch,
+        request: &Request<'_>,
+    ) -> Result<Decision<'e>, CheckError> {
+        self.answer_with::<false>(scratch, request)
+    }
+
+    /// [`Engine::check`] (`EVERY` statement behind the answer recorded)
+    /// and [`Engine::check_outcome`].
+    #[inline(always)]
+    fn answer_with<'e, const EVERY: bool>(
+        &'e self,
+        scratch: &'e mut Scratch,
+        request: &Request<'_>,
+    ) -> Result<Decision<'e>, CheckError> {
         scratch.fit(self);
         let key = PlanKey {
             principal: request.principal,
@@ -1300,7 +1330,7 @@ impl Engine {
             memo,
             work,
         };
-        let (outcome, layer) = crate::plan::decide(&mut ev, plans, plan, hits);
+        let (outcome, layer) = crate::plan::decide::<EVERY>(&mut ev, plans, plan, hits);
         let hits: &'e [Hit] = match outcome {
             Outcome::ImplicitDeny => &[],
             _ => hits.as_slice(),

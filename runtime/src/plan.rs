@@ -192,6 +192,7 @@ impl PlanKey<'_> {
     /// the one before it in its chain: one chain through all the strings
     /// made every check wait for a dozen multiplies in a row. A cache only
     /// needs the hash to spread keys: a hit compares the strings.
+    #[inline(always)]
     pub(crate) fn digest(&self) -> u64 {
         let principal = absorb(SEED, self.principal.as_bytes());
         let action = absorb(SEED ^ ACTION_LANE, self.action.as_bytes());
@@ -298,7 +299,9 @@ impl PlanCache {
         span.map(|s| self.text(s))
     }
 
-    /// The number of the plan for `key`, if kept.
+    /// The number of the plan for `key`, if kept (inlined into both ways
+    /// of answering: out of line, every check paid the call).
+    #[inline(always)]
     pub(crate) fn find(&self, key: &PlanKey<'_>, hash: u64) -> Option<u32> {
         let mask = self.slots.len().checked_sub(1)?;
         let mut i = (hash as usize) & mask;
@@ -316,7 +319,7 @@ impl PlanCache {
 
     /// Whether `plan` was built for `key`: the lengths first, then the
     /// bytes.
-    #[inline]
+    #[inline(always)]
     fn same_key(&self, plan: &Plan, key: &PlanKey<'_>, text: &[u8]) -> bool {
         let (p, a) = (plan.principal_len as usize, plan.action_len as usize);
         if key.principal.len() != p || key.action.len() != a {
@@ -964,12 +967,15 @@ pub(crate) trait Conditions {
 }
 
 /// Pushes the applying entries of `g` as hits and returns the strongest
-/// naming among them.
-fn grants(
+/// naming among them; unless `EVERY` statement is wanted, stops at the
+/// first entry whose naming is at least `settled` (no later entry changes
+/// the answer).
+fn grants<const EVERY: bool>(
     ev: &mut impl Conditions,
     cache: &PlanCache,
     g: Span,
     hits: &mut Vec<crate::Hit>,
+    settled: Naming,
 ) -> Option<Naming> {
     let mut best = None;
     for e in cache.entries(g) {
@@ -980,6 +986,9 @@ fn grants(
                 policy: e.policy,
                 index: e.index,
             });
+            if !EVERY && best >= Some(settled) {
+                break;
+            }
         }
     }
     best
@@ -993,7 +1002,13 @@ fn any_holds(ev: &mut impl Conditions, cache: &PlanCache, g: Span) -> bool {
 /// level, then the grants (resource and identity policies, the same- and
 /// cross-account rules, the key and trust-policy exception), then the
 /// boundary and the session policy.
-pub(crate) fn decide(
+///
+/// `EVERY` records every statement that applies (the decision's
+/// explanation); without it, the walk stops at the first deny, and in each
+/// layer of grants at the first allow that settles the layer's answer
+/// (the outcome is the same; `hits` then holds only those). A constant, so
+/// each way is compiled on its own.
+pub(crate) fn decide<const EVERY: bool>(
     ev: &mut impl Conditions,
     cache: &PlanCache,
     plan: &Plan,
@@ -1012,6 +1027,9 @@ pub(crate) fn decide(
             if !hits.contains(&hit) {
                 hits.push(hit);
             }
+            if !EVERY {
+                break;
+            }
         }
     }
     if !hits.is_empty() {
@@ -1024,9 +1042,11 @@ pub(crate) fn decide(
         }
     }
     // Grants.
-    let strongest = grants(ev, cache, plan.resource_allows, hits);
+    // A resource policy's strongest naming decides; any identity grant
+    // does.
+    let strongest = grants::<EVERY>(ev, cache, plan.resource_allows, hits, Naming::Direct);
     let before = hits.len();
-    grants(ev, cache, plan.identity_allows, hits);
+    grants::<EVERY>(ev, cache, plan.identity_allows, hits, Naming::Account);
     let identity_ok = hits.len() > before || kind == Kind::Root;
     if kind == Kind::Service {
         return if strongest.is_some() {

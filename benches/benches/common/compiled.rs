@@ -14,19 +14,34 @@ use sesame_spec::{Outcome, Request, Store};
 /// scratch space keeps plans (a repeated principal, action and resource goes
 /// straight to its conditions); `sesame-keyed`, the same with the requests'
 /// context keys named once ([`keyed_requests`]), as a sender that makes its
-/// context shapes when it starts; and `sesame-cold`, whose scratch keeps
-/// no plan, so every check works its plan out afresh (the cost of a request
-/// the scratch has not seen).
-pub(crate) fn compiled_engines<'a>(store: &Store, requests: &'a [Request]) -> [Engine<'a>; 3] {
+/// context shapes when it starts; `sesame-cold`, whose scratch keeps no
+/// plan, so every check works its plan out afresh (the cost of a request
+/// the scratch has not seen); and `sesame-outcome` and
+/// `sesame-keyed-outcome`, the first two through
+/// [`sesame_runtime::Engine::check_outcome`] (the same answer, found
+/// without recording every statement behind it), as a send path asks.
+pub(crate) fn compiled_engines<'a>(store: &Store, requests: &'a [Request]) -> [Engine<'a>; 5] {
     let engine = Rc::new(sesame_compiler::compile(store).expect("the workload compiles"));
     let plain = Rc::new(runtime_requests(requests));
     let keyed = Rc::new(keyed_requests(&engine, requests));
     [
-        ("sesame", sesame_runtime::DEFAULT_PLANS, &plain),
-        ("sesame-keyed", sesame_runtime::DEFAULT_PLANS, &keyed),
-        ("sesame-cold", 0, &plain),
+        ("sesame", sesame_runtime::DEFAULT_PLANS, &plain, false),
+        ("sesame-keyed", sesame_runtime::DEFAULT_PLANS, &keyed, false),
+        ("sesame-cold", 0, &plain, false),
+        (
+            "sesame-outcome",
+            sesame_runtime::DEFAULT_PLANS,
+            &plain,
+            true,
+        ),
+        (
+            "sesame-keyed-outcome",
+            sesame_runtime::DEFAULT_PLANS,
+            &keyed,
+            true,
+        ),
     ]
-    .map(|(name, plans, runtime)| {
+    .map(|(name, plans, runtime, outcome_only)| {
         let engine = Rc::clone(&engine);
         let runtime = Rc::clone(runtime);
         let scratch = RefCell::new(engine.scratch_with_plans(plans));
@@ -34,7 +49,12 @@ pub(crate) fn compiled_engines<'a>(store: &Store, requests: &'a [Request]) -> [E
             let Some(request) = runtime.get(i) else {
                 return Outcome::ImplicitDeny;
             };
-            outcome(engine.check(&mut scratch.borrow_mut(), request))
+            let mut scratch = scratch.borrow_mut();
+            outcome(if outcome_only {
+                engine.check_outcome(&mut scratch, request)
+            } else {
+                engine.check(&mut scratch, request)
+            })
         })
     })
 }

@@ -77,6 +77,52 @@ impl<K: Hash + Eq> Interner<K> {
     }
 }
 
+/// How many streams of keys [`Guesses`] follows.
+const STREAMS: usize = 16;
+
+/// Guesses where a key is in a [`StrIndex`] before hashing it. A store's
+/// keys are often looked up in the order they were put in: each tenant's
+/// inline policy by the tenant's principal, each tenant's tag value by its
+/// resources, both in name order. So the entry after the last one found
+/// for keys of the same shape (length and first bytes) is tried first. A
+/// right guess reads the entry after the one read last, and its text,
+/// which are in order in memory, instead of a random slot of an index
+/// that outgrows the caches with the store; a wrong one costs one
+/// comparison before the usual lookup. Keys of other shapes (shared
+/// policies' names, an account id) keep to their own streams, so they do
+/// not break a tenant stream they are interleaved with.
+#[derive(Default)]
+struct Guesses {
+    /// Per stream, the entry to try first.
+    next: [usize; STREAMS],
+}
+
+impl Guesses {
+    /// The stream of keys shaped like `key`: its length and up to 8 of
+    /// its first bytes (half of it at most, so that the numbers that tell
+    /// a tenant's names apart mostly fall outside).
+    fn stream(key: &str) -> usize {
+        let bytes = key.as_bytes();
+        let head = bytes.get(..(bytes.len() / 2).min(8)).unwrap_or(&[]);
+        let h = head.iter().fold(bytes.len() as u64, |h, b| {
+            (h.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+        });
+        (h >> 60) as usize % STREAMS
+    }
+
+    /// The entry number and value of `key` in `index` (keys in `text`),
+    /// trying the entry its stream expects first.
+    fn find(&mut self, index: &StrIndex, text: &str, key: &str) -> Option<(usize, u32)> {
+        let next = self.next.get_mut(Self::stream(key))?;
+        let entry = match index.at(text, *next, key) {
+            Some(_) => *next,
+            None => index.position(text, key)?,
+        };
+        *next = entry + 1;
+        index.entries().get(entry).map(|(_, v)| (entry, *v))
+    }
+}
+
 /// Whether a pattern has no wildcard: [`Program::new`] makes such a
 /// pattern, read without variables, [`Program::Exact`] of its own text.
 fn is_literal(pattern: &str) -> bool {
@@ -109,6 +155,10 @@ struct Builder<'l, 'n> {
     predicate_ids: Interner<&'n str>,
     /// Strings already in the table's text arena, each to its start there.
     strings: StrIndex,
+    /// Where lookups in `strings` look first.
+    string_guesses: Guesses,
+    /// Where lookups in the table's policy index look first.
+    policy_guesses: Guesses,
     /// Scratch space reused from one pattern to the next.
     scratch: Scratch,
 }
@@ -158,14 +208,18 @@ impl<'l, 'n> Builder<'l, 'n> {
             resource_ids: Interner::default(),
             predicate_ids: Interner::default(),
             strings: StrIndex::default(),
+            string_guesses: Guesses::default(),
+            policy_guesses: Guesses::default(),
             scratch: Scratch::default(),
         }
     }
 
     /// Makes room in the interners for every resource pattern and
     /// condition the store's statements write (at most that many are
-    /// distinct) and in the text map for the policies' and principals'
-    /// names, so that the maps are not rebuilt as they grow.
+    /// distinct), so that the maps are not rebuilt as they grow, and in
+    /// the text map for a tag value per principal and an id per account
+    /// (names, which are distinct, do not go through it; a larger map
+    /// would spread its probes over more memory than it needs).
     fn reserve(&mut self, store: &Store, norm: &Normalized<'_>) {
         let statements = norm.bodies.iter().flat_map(|b| &b.statements);
         let (patterns, conditions) = statements.fold((0, 0), |(p, c), s| {
@@ -174,15 +228,15 @@ impl<'l, 'n> Builder<'l, 'n> {
         });
         self.resource_ids.ids.reserve(patterns);
         self.predicate_ids.ids.reserve(conditions);
-        self.strings = StrIndex::with_capacity(store.policies.len() + store.principals.len());
+        self.strings = StrIndex::with_capacity(store.principals.len() + store.accounts.len());
     }
 
     /// `s` in the table's text arena, stored once however often it occurs.
     fn text(&mut self, s: &str) -> Result<Str, CompileError> {
-        if let Some(start) = self.strings.get(&self.table.text, s) {
+        if let Some((_, start)) = self.string_guesses.find(&self.strings, &self.table.text, s) {
             return Ok(Str {
-                start: *start,
-                end: id(*start as usize + s.len(), "bytes of text")?,
+                start,
+                end: id(start as usize + s.len(), "bytes of text")?,
             });
         }
         let v = self.table.add_str(s).map_err(full)?;
@@ -629,7 +683,13 @@ impl<'l, 'n> Builder<'l, 'n> {
     fn policy_ids(&mut self, names: &[String]) -> Result<Ids, CompileError> {
         let mut ids = std::mem::take(&mut self.scratch.ids);
         ids.clear();
-        ids.extend(names.iter().filter_map(|n| self.policy_id(n)));
+        let (index, text) = (&self.table.policy_index, self.table.text.as_str());
+        let guesses = &mut self.policy_guesses;
+        ids.extend(
+            names
+                .iter()
+                .filter_map(|n| guesses.find(index, text, n).map(|(_, id)| id)),
+        );
         let added = self.table.add_ids(&ids).map_err(full);
         self.scratch.ids = ids;
         added
@@ -803,7 +863,7 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
 
     let mut names = Vec::with_capacity(norm.policies.len());
     for (i, p) in norm.policies.iter().enumerate() {
-        let name = b.text(p.name)?;
+        let name = b.table.add_str(p.name).map_err(full)?;
         b.table.policies.push(PolicyCode {
             name,
             body: id(p.body, "policy bodies")?,
@@ -817,7 +877,7 @@ pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Ta
     let mut arns = Vec::with_capacity(store.principals.len());
     for (i, (arn, entry)) in store.principals.iter().enumerate() {
         let pid = id(i, "principals")?;
-        let arn_text = b.text(arn)?;
+        let arn_text = b.table.add_str(arn).map_err(full)?;
         arns.push((arn_text, pid));
         if let Some((key, exact)) = role_key(arn) {
             if exact || !b.table.role_index.contains_key(&b.table.text, key.as_str()) {
@@ -890,9 +950,10 @@ mod tests {
     use sesame_spec::{Outcome, Request, Store};
 
     use sesame_runtime::glob::{Program, Tok, arn_rules, plain_rules, tokens};
-    use sesame_runtime::table::Table;
+    use sesame_runtime::hash::StrIndex;
+    use sesame_runtime::table::{Str, Table};
 
-    use super::{Builder, Rules};
+    use super::{Builder, Guesses, Rules};
     use crate::compile::{Limits, check_spec, compile};
 
     /// A literal pattern's program, made without tokens, is the one
@@ -924,6 +985,54 @@ mod tests {
                 assert_eq!(b.table.pieces, table.pieces, "{pattern}");
                 assert_eq!(b.table.arn_toks, table.arn_toks, "{pattern}");
             }
+        }
+    }
+
+    /// Guessed lookups answer as plain ones, whatever the order of the
+    /// keys: in insertion order (where the guesses hit), reversed, strided,
+    /// interleaved with other shapes, and for keys the index lacks.
+    #[test]
+    fn guesses_answer_as_lookups() {
+        let mut text = String::new();
+        let mut names = Vec::new();
+        for i in 0..500u32 {
+            for name in [
+                format!("Inline-t{i:07}"),
+                format!("M-{i}"),
+                format!("t{i:07}"),
+            ] {
+                let start = text.len() as u32;
+                text.push_str(&name);
+                names.push((
+                    Str {
+                        start,
+                        end: text.len() as u32,
+                    },
+                    names.len() as u32,
+                ));
+            }
+        }
+        let index = StrIndex::from_distinct(&text, names).unwrap();
+        let mut keys: Vec<String> = (0..520u32).map(|i| format!("Inline-t{i:07}")).collect();
+        keys.extend((0..520u32).rev().map(|i| format!("t{i:07}")));
+        keys.extend((0..520u32).step_by(7).flat_map(|i| {
+            [
+                format!("M-{}", i % 13),
+                format!("Inline-t{i:07}"),
+                "".to_owned(),
+            ]
+        }));
+        let mut guesses = Guesses::default();
+        for key in &keys {
+            let want = index
+                .position(&text, key)
+                .map(|e| (e, index.entries()[e].1));
+            assert_eq!(guesses.find(&index, &text, key), want, "{key}");
+            assert_eq!(
+                want.map(|(_, v)| v),
+                index.get(&text, key).copied(),
+                "{key}"
+            );
         }
     }
 

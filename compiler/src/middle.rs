@@ -216,6 +216,28 @@ fn fingerprint(policy: &Policy) -> u64 {
 /// Normalises every policy of the store.
 pub fn normalize(store: &Store) -> Normalized<'_> {
     let mut bodies: Vec<NBody<'_>> = Vec::with_capacity(store.policies.len());
+    let kept = normalize_each(store, |body| {
+        bodies.push(body);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let policies = match kept {
+        Ok(policies) => policies,
+        Err(never) => match never {},
+    };
+    Normalized { policies, bodies }
+}
+
+/// Normalises every policy of the store, handing each distinct body to
+/// `sink` as soon as it is made (the `n`th body handed has id `n`), and
+/// gives the store's policies, or the first error `sink` gives.
+///
+/// # Errors
+///
+/// The first error of `sink`.
+pub fn normalize_each<'s, E>(
+    store: &'s Store,
+    mut sink: impl FnMut(NBody<'s>) -> Result<(), E>,
+) -> Result<Vec<NPolicy<'s>>, E> {
     // Per body: the policy it was made from, and the next body whose policy
     // has the same hash (`usize::MAX` ends the chain).
     let mut sources: Vec<(&Policy, usize)> = Vec::with_capacity(store.policies.len());
@@ -230,7 +252,7 @@ pub fn normalize(store: &Store) -> Normalized<'_> {
             Some(b) => b,
             None => {
                 let substitutes = policy.version == sesame_spec::model::Version::V2012_10_17;
-                bodies.push(NBody {
+                sink(NBody {
                     substitutes,
                     statements: policy
                         .statements
@@ -238,9 +260,9 @@ pub fn normalize(store: &Store) -> Normalized<'_> {
                         .enumerate()
                         .map(|(i, s)| statement(i, s, substitutes))
                         .collect(),
-                });
+                })?;
                 // New bodies go to the front of their hash's chain.
-                let b = bodies.len() - 1;
+                let b = sources.len();
                 sources.push((policy, first));
                 seen.insert(key, b);
                 b
@@ -252,7 +274,7 @@ pub fn normalize(store: &Store) -> Normalized<'_> {
             session_error: session_error(policy),
         });
     }
-    Normalized { policies, bodies }
+    Ok(policies)
 }
 
 /// The body made from a policy equal to `policy`, following the chain of

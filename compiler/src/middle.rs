@@ -289,3 +289,29 @@ fn same_body(sources: &[(&Policy, usize)], first: usize, policy: &Policy) -> Opt
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    /// Equal policies under several names share one body, in the order
+    /// of their first name; policies that differ in anything get their own.
+    #[test]
+    fn equal_policies_share_a_body() {
+        let allow = r#"{ "Version": "2012-10-17", "Statement": [
+            { "Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*" } ] }"#;
+        let other = r#"{ "Version": "2012-10-17", "Statement": [
+            { "Effect": "Allow", "Action": "ses:SendRawEmail", "Resource": "*" } ] }"#;
+        let old = r#"{ "Version": "2008-10-17", "Statement": [
+            { "Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*" } ] }"#;
+        let text = format!(
+            r#"{{ "policies": {{ "A": {allow}, "B": {other}, "C": {allow}, "D": {old}, "E": {allow}, "F": {other} }} }}"#
+        );
+        let store = sesame_spec::Store::from_json_text(&text, None).unwrap();
+        let norm = normalize(&store);
+        let bodies: Vec<usize> = norm.policies.iter().map(|p| p.body).collect();
+        assert_eq!(bodies, [0, 1, 0, 2, 0, 1]);
+        assert_eq!(norm.bodies.len(), 3);
+        assert!(norm.bodies[0].substitutes && !norm.bodies[2].substitutes);
+    }
+}

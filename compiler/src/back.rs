@@ -237,6 +237,8 @@ struct Builder<'l, 's> {
     table: Table,
     /// The statements of the bodies given so far.
     statements: usize,
+    /// Why a body given so far could not be built, the first time.
+    failed: Option<CompileError>,
     keys: Interner<String>,
     /// Lower-cased action patterns.
     action_ids: Interner<String>,
@@ -296,6 +298,7 @@ impl<'l, 's> Builder<'l, 's> {
             limits,
             table,
             statements: 0,
+            failed: None,
             keys: Interner::default(),
             action_ids: Interner::default(),
             resource_ids: Interner::default(),
@@ -906,7 +909,10 @@ pub fn build<'s>(
     let mut b = Builder::new(limits, sized_table(store, statements, norm.bodies.len()));
     b.reserve(store);
     for body in norm.bodies {
-        b.body(body)?;
+        b.body(body);
+    }
+    if let Some(e) = b.failed.take() {
+        return Err(e);
     }
     b.finish(store, &norm.policies)
 }
@@ -921,26 +927,53 @@ pub fn build<'s>(
 ///
 /// # Errors
 ///
-/// A [`CompileError`] naming the limit that was exceeded.
+/// A [`CompileError`] naming the limit that was exceeded, the one
+/// [`build`] gives.
 pub fn build_store(store: &Store, limits: &Limits) -> Result<Table, CompileError> {
     let written = store.policies.values().map(|p| p.statements.len()).sum();
     let mut b = Builder::new(limits, sized_table(store, written, store.policies.len()));
     b.reserve(store);
-    let policies = crate::middle::normalize_each(store, |body| b.body(body))?;
+    let kept = crate::middle::normalize_each(store, |body| {
+        b.body(body);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let policies = match kept {
+        Ok(policies) => policies,
+        Err(never) => match never {},
+    };
+    // The errors in the order the two passes meet them: the statement
+    // count first (known before anything is built), then the first body
+    // that failed.
     if b.statements > limits.max_statements {
         return Err(too_many_statements(b.statements, limits));
     }
+    if let Some(e) = b.failed.take() {
+        return Err(e);
+    }
+    // Room was reserved for every statement written; where policies
+    // shared bodies, give back what the distinct ones did not take, so the
+    // table holds what the two passes' does.
+    b.table.statements.shrink_to_fit();
+    b.table.bodies.shrink_to_fit();
     b.finish(store, &policies)
 }
 
 impl<'s> Builder<'_, 's> {
-    /// Adds a body's statements, and the body. Past the statement limit,
-    /// only counts them (the caller reports the total).
-    fn body(&mut self, body: NBody<'s>) -> Result<(), CompileError> {
+    /// Adds a body's statements, and the body, or keeps why it could not
+    /// in [`Builder::failed`]. Past the statement limit or a failure, only
+    /// counts the statements (the caller reports the total).
+    fn body(&mut self, body: NBody<'s>) {
         self.statements += body.statements.len();
-        if self.statements > self.limits.max_statements {
-            return Ok(());
+        if self.statements > self.limits.max_statements || self.failed.is_some() {
+            return;
         }
+        if let Err(e) = self.add_body(body) {
+            self.failed = Some(e);
+        }
+    }
+
+    /// Adds a body's statements, and the body.
+    fn add_body(&mut self, body: NBody<'s>) -> Result<(), CompileError> {
         let first = id(self.table.statements.len(), "statements")?;
         let len = id(body.statements.len(), "statements")?;
         let has = |e| body.statements.iter().any(|s| s.effect == e);

@@ -20,9 +20,9 @@
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
-use std::hash::Hash;
+use std::hash::{BuildHasher, BuildHasherDefault, Hash};
 
-use sesame_runtime::hash::{FastMap, FromDistinctError, IndexFull, StrIndex};
+use sesame_runtime::hash::{FastHasher, FastMap, FromDistinctError, IndexFull, StrIndex};
 
 use sesame_runtime::glob::{
     ArnTok, Program, Tok, arn_condition_rules, arn_rules, plain_rules, tokens,
@@ -37,7 +37,7 @@ use sesame_spec::Store;
 use sesame_spec::model::{self, BaseOperator, Polarity, PrincipalKind, Principals, SetQualifier};
 
 use crate::compile::{CompileError, Limits};
-use crate::middle::{NCondition, Normalized, is_negated};
+use crate::middle::{NBody, NCondition, NPolicy, NStatement, Normalized, is_negated};
 
 fn full(e: impl std::fmt::Display) -> CompileError {
     CompileError::new(format!("the store is too large: {e}"))
@@ -47,33 +47,168 @@ fn id(n: usize, what: &str) -> Result<u32, CompileError> {
     u32::try_from(n).map_err(|_| CompileError::new(format!("too many {what} for 32-bit ids")))
 }
 
-/// Interns values, giving each distinct one an id. Keys that borrow the
-/// store or its normalised form cost no copy; a key found is never copied.
+/// Interns values, giving each distinct one an id: its position in
+/// [`Interner::keys`]. Keys that borrow the store cost no copy; owned keys
+/// are moved in, and one found is dropped.
+///
+/// Open addressing with linear probing over a power-of-two slot array kept
+/// at most half full; each slot holds the high half of the key's hash and
+/// 1 + the key's id (0 is empty). A new key, the common case in a fleet of
+/// tenants with their own patterns and conditions, costs one read and
+/// write of one slot: a `HashMap` of the keys also writes a bucket as wide
+/// as the key elsewhere, and with a million keys each is a cache miss.
 struct Interner<K> {
-    ids: FastMap<K, u32>,
+    slots: Vec<u64>,
+    /// The distinct keys, by id.
+    keys: Vec<K>,
 }
 
 impl<K> Default for Interner<K> {
     fn default() -> Self {
         Interner {
-            ids: FastMap::default(),
+            slots: Vec::new(),
+            keys: Vec::new(),
         }
     }
 }
 
+/// The hash of an interned key (equal for a key and its borrowed form).
+fn hash_of<Q: Hash + ?Sized>(key: &Q) -> u64 {
+    BuildHasherDefault::<FastHasher>::default().hash_one(key)
+}
+
 impl<K: Hash + Eq> Interner<K> {
-    /// The id of `key`, and whether it is new.
-    fn intern<Q>(&mut self, key: &Q, what: &str) -> Result<(u32, bool), CompileError>
+    /// Makes room for `n` keys in all, so that the slots are not placed
+    /// again as the keys come.
+    fn reserve(&mut self, n: usize) {
+        self.keys.reserve(n.saturating_sub(self.keys.len()));
+        self.grow(n);
+    }
+
+    /// Grows the slots to hold `n` keys at most half full, placing the
+    /// keys held again.
+    fn grow(&mut self, n: usize) {
+        let want = (2 * n.max(4)).next_power_of_two();
+        if want <= self.slots.len() {
+            return;
+        }
+        self.slots = vec![0; want];
+        let mask = want - 1;
+        for (i, key) in self.keys.iter().enumerate() {
+            let hash = hash_of(key);
+            let mut at = (hash as usize) & mask;
+            while self.slots.get(at).is_some_and(|s| *s != 0) {
+                at = (at + 1) & mask;
+            }
+            if let Some(slot) = self.slots.get_mut(at) {
+                *slot = ((hash >> 32) << 32) | (i as u64 + 1);
+            }
+        }
+    }
+
+    /// The slot of the key `key` with hash `hash`: its id if held, else
+    /// the empty slot where it would go.
+    fn probe<Q>(&self, key: &Q, hash: u64) -> Result<u32, usize>
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
+        let mask = self.slots.len().wrapping_sub(1);
+        let tag = hash >> 32;
+        let mut at = (hash as usize) & mask;
+        // Never full: an empty slot ends every probe.
+        loop {
+            let slot = self.slots.get(at).copied().unwrap_or(0);
+            if slot == 0 {
+                return Err(at);
+            }
+            let i = ((slot & 0xffff_ffff) as u32).wrapping_sub(1);
+            if slot >> 32 == tag && self.keys.get(i as usize).is_some_and(|k| k.borrow() == key) {
+                return Ok(i);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Adds `key`, whose hash is `hash` and which goes in slot `at`.
+    fn add(&mut self, key: K, hash: u64, at: usize, what: &str) -> Result<u32, CompileError> {
+        // Ids are below 2^32 - 1, so that 1 + the id fits the slot.
+        let i = id(self.keys.len() + 1, what)? - 1;
+        if let Some(slot) = self.slots.get_mut(at) {
+            *slot = ((hash >> 32) << 32) | (u64::from(i) + 1);
+        }
+        self.keys.push(key);
+        Ok(i)
+    }
+
+    /// The id of `key`, moved in when it is new, and whether it is.
+    fn intern(&mut self, key: K, what: &str) -> Result<(u32, bool), CompileError> {
+        self.grow(self.keys.len() + 1);
+        let hash = hash_of(&key);
+        match self.probe(&key, hash) {
+            Ok(i) => Ok((i, false)),
+            Err(at) => Ok((self.add(key, hash, at, what)?, true)),
+        }
+    }
+
+    /// The id of `key`, copied in when it is new, and whether it is.
+    fn intern_ref<Q>(&mut self, key: &Q, what: &str) -> Result<(u32, bool), CompileError>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
-        if let Some(i) = self.ids.get(key) {
-            return Ok((*i, false));
+        self.grow(self.keys.len() + 1);
+        let hash = hash_of(key);
+        match self.probe(key, hash) {
+            Ok(i) => Ok((i, false)),
+            Err(at) => Ok((self.add(key.to_owned(), hash, at, what)?, true)),
         }
-        let i = id(self.ids.len(), what)?;
-        self.ids.insert(key.to_owned(), i);
-        Ok((i, true))
+    }
+}
+
+/// How many streams of keys [`Guesses`] follows.
+const STREAMS: usize = 16;
+
+/// Guesses where a key is in a [`StrIndex`] before hashing it. A store's
+/// keys are often looked up in the order they were put in: each tenant's
+/// inline policy by the tenant's principal, each tenant's tag value by its
+/// resources, both in name order. So the entry after the last one found
+/// for keys of the same shape (length and first bytes) is tried first. A
+/// right guess reads the entry after the one read last, and its text,
+/// which are in order in memory, instead of a random slot of an index
+/// that outgrows the caches with the store; a wrong one costs one
+/// comparison before the usual lookup. Keys of other shapes (shared
+/// policies' names, an account id) keep to their own streams, so they do
+/// not break a tenant stream they are interleaved with.
+#[derive(Default)]
+struct Guesses {
+    /// Per stream, the entry to try first.
+    next: [usize; STREAMS],
+}
+
+impl Guesses {
+    /// The stream of keys shaped like `key`: its length and up to 8 of
+    /// its first bytes (half of it at most, so that the numbers that tell
+    /// a tenant's names apart mostly fall outside).
+    fn stream(key: &str) -> usize {
+        let bytes = key.as_bytes();
+        let head = bytes.get(..(bytes.len() / 2).min(8)).unwrap_or(&[]);
+        let h = head.iter().fold(bytes.len() as u64, |h, b| {
+            (h.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+        });
+        (h >> 60) as usize % STREAMS
+    }
+
+    /// The entry number and value of `key` in `index` (keys in `text`),
+    /// trying the entry its stream expects first.
+    fn find(&mut self, index: &StrIndex, text: &str, key: &str) -> Option<(usize, u32)> {
+        let next = self.next.get_mut(Self::stream(key))?;
+        let entry = match index.at(text, *next, key) {
+            Some(_) => *next,
+            None => index.position(text, key)?,
+        };
+        *next = entry + 1;
+        index.entries().get(entry).map(|(_, v)| (entry, *v))
     }
 }
 
@@ -95,20 +230,28 @@ enum Parsed {
     Template(Template),
 }
 
-/// Builds a table; `'n` is the normalised store the patterns and
-/// predicates are interned from (by reference).
-struct Builder<'l, 'n> {
+/// Builds a table; `'s` is the store the resource patterns are interned
+/// from (by reference).
+struct Builder<'l, 's> {
     limits: &'l Limits,
     table: Table,
+    /// The statements of the bodies given so far.
+    statements: usize,
+    /// Why a body given so far could not be built, the first time.
+    failed: Option<CompileError>,
     keys: Interner<String>,
-    action_ids: Interner<&'n str>,
-    action_text: Vec<&'n str>,
+    /// Lower-cased action patterns.
+    action_ids: Interner<String>,
     /// Resource patterns and whether they substitute variables.
-    resource_ids: Interner<(&'n str, bool)>,
+    resource_ids: Interner<(&'s str, bool)>,
     /// Canonical predicate texts.
-    predicate_ids: Interner<&'n str>,
+    predicate_ids: Interner<String>,
     /// Strings already in the table's text arena, each to its start there.
     strings: StrIndex,
+    /// Where lookups in `strings` look first.
+    string_guesses: Guesses,
+    /// Where lookups in the table's policy index look first.
+    policy_guesses: Guesses,
     /// Scratch space reused from one pattern to the next.
     scratch: Scratch,
 }
@@ -125,6 +268,8 @@ struct Scratch {
     text: String,
     /// Ids to append to the table's id arena.
     ids: Vec<u32>,
+    /// A statement's action, resource or condition ids.
+    statement_ids: Vec<u32>,
     /// An entry's tags as the keys they fill in: key id, tag position.
     tag_keys: Vec<(u32, usize)>,
     /// An entry's tags to append to the table's tag arena.
@@ -146,43 +291,48 @@ fn derived(lower: &str) -> Derived {
     }
 }
 
-impl<'l, 'n> Builder<'l, 'n> {
+impl<'l, 's> Builder<'l, 's> {
     /// A builder adding to `table`.
-    fn new(limits: &'l Limits, table: Table) -> Builder<'l, 'n> {
+    fn new(limits: &'l Limits, table: Table) -> Builder<'l, 's> {
         Builder {
             limits,
             table,
+            statements: 0,
+            failed: None,
             keys: Interner::default(),
             action_ids: Interner::default(),
-            action_text: Vec::new(),
             resource_ids: Interner::default(),
             predicate_ids: Interner::default(),
             strings: StrIndex::default(),
+            string_guesses: Guesses::default(),
+            policy_guesses: Guesses::default(),
             scratch: Scratch::default(),
         }
     }
 
     /// Makes room in the interners for every resource pattern and
-    /// condition the store's statements write (at most that many are
-    /// distinct) and in the text map for the policies' and principals'
-    /// names, so that the maps are not rebuilt as they grow.
-    fn reserve(&mut self, store: &Store, norm: &Normalized<'_>) {
-        let statements = norm.bodies.iter().flat_map(|b| &b.statements);
+    /// condition the store's policies write (at most that many are
+    /// distinct), so that the maps are not rebuilt as they grow, and in
+    /// the text map for a tag value per principal and an id per account
+    /// (names, which are distinct, do not go through it; a larger map
+    /// would spread its probes over more memory than it needs).
+    fn reserve(&mut self, store: &Store) {
+        let statements = store.policies.values().flat_map(|p| &p.statements);
         let (patterns, conditions) = statements.fold((0, 0), |(p, c), s| {
-            let r = s.resources.as_ref().map_or(0, |(_, ps)| ps.len());
+            let r = s.resource.as_ref().map_or(0, |r| r.patterns.len());
             (p + r, c + s.conditions.len())
         });
-        self.resource_ids.ids.reserve(patterns);
-        self.predicate_ids.ids.reserve(conditions);
-        self.strings = StrIndex::with_capacity(store.policies.len() + store.principals.len());
+        self.resource_ids.reserve(patterns);
+        self.predicate_ids.reserve(conditions);
+        self.strings = StrIndex::with_capacity(store.principals.len() + store.accounts.len());
     }
 
     /// `s` in the table's text arena, stored once however often it occurs.
     fn text(&mut self, s: &str) -> Result<Str, CompileError> {
-        if let Some(start) = self.strings.get(&self.table.text, s) {
+        if let Some((_, start)) = self.string_guesses.find(&self.strings, &self.table.text, s) {
             return Ok(Str {
-                start: *start,
-                end: id(*start as usize + s.len(), "bytes of text")?,
+                start,
+                end: id(start as usize + s.len(), "bytes of text")?,
             });
         }
         let v = self.table.add_str(s).map_err(full)?;
@@ -193,7 +343,7 @@ impl<'l, 'n> Builder<'l, 'n> {
     }
 
     fn key(&mut self, lower: &str) -> Result<u32, CompileError> {
-        let (i, new) = self.keys.intern(lower, "context keys")?;
+        let (i, new) = self.keys.intern_ref(lower, "context keys")?;
         if new {
             self.table.keys.push(KeyCode {
                 derived: derived(lower),
@@ -307,22 +457,24 @@ impl<'l, 'n> Builder<'l, 'n> {
         self.program(toks, rules)
     }
 
-    fn action(&mut self, lower: &'n str) -> Result<u32, CompileError> {
-        let (i, new) = self.action_ids.intern(&lower, "action patterns")?;
+    fn action(&mut self, lower: String) -> Result<u32, CompileError> {
+        let (i, new) = self.action_ids.intern(lower, "action patterns")?;
         if new {
-            self.check_size(lower, "action pattern")?;
-            let program = self.fixed_program(lower, plain_rules)?;
+            // A new pattern's text, copied out of the interner so that the
+            // program can be added beside it (once per distinct pattern).
+            let lower = self.action_ids.keys.last().cloned().unwrap_or_default();
+            self.check_size(&lower, "action pattern")?;
+            let program = self.fixed_program(&lower, plain_rules)?;
             self.table.actions.patterns.push(program);
-            self.action_text.push(lower);
         }
         Ok(i)
     }
 
-    fn resource(&mut self, pattern: &'n str, substitutes: bool) -> Result<u32, CompileError> {
+    fn resource(&mut self, pattern: &'s str, substitutes: bool) -> Result<u32, CompileError> {
         let subst = substitutes && pattern.contains("${");
         let (i, new) = self
             .resource_ids
-            .intern(&(pattern, subst), "resource patterns")?;
+            .intern((pattern, subst), "resource patterns")?;
         if new {
             self.check_size(pattern, "resource pattern")?;
             let code = if subst {
@@ -370,17 +522,23 @@ impl<'l, 'n> Builder<'l, 'n> {
         })
     }
 
-    fn predicate(&mut self, c: &'n NCondition<'_>) -> Result<u32, CompileError> {
+    fn predicate(&mut self, c: NCondition<'s>) -> Result<u32, CompileError> {
+        let NCondition {
+            operator,
+            key,
+            values,
+            substitutes,
+            canonical,
+        } = c;
         let (i, new) = self
             .predicate_ids
-            .intern(&c.canonical.as_str(), "condition predicates")?;
+            .intern(canonical, "condition predicates")?;
         if !new {
             return Ok(i);
         }
         use BaseOperator as B;
-        let base = c.operator.base;
-        let subst = c.substitutes;
-        let values = c.values;
+        let base = operator.base;
+        let subst = substitutes;
         let cmp = match base {
             B::NumericEquals | B::NumericNotEquals | B::DateEquals | B::DateNotEquals => Cmp::Eq,
             B::NumericLessThan | B::DateLessThan => Cmp::Lt,
@@ -473,14 +631,14 @@ impl<'l, 'n> Builder<'l, 'n> {
                 Test::Ip(self.table.add_cidrs(&vs).map_err(full)?)
             }
         };
-        let key = self.key(&c.key)?;
+        let key = self.key(&key)?;
         self.table.predicates.push(PredicateCode {
             key,
-            qualifier: c.operator.qualifier.map(|q| match q {
+            qualifier: operator.qualifier.map(|q| match q {
                 SetQualifier::ForAllValues => Qualifier::ForAllValues,
                 SetQualifier::ForAnyValue => Qualifier::ForAnyValue,
             }),
-            if_exists: c.operator.if_exists,
+            if_exists: operator.if_exists,
             negated: is_negated(base),
             test,
         });
@@ -517,16 +675,17 @@ impl<'l, 'n> Builder<'l, 'n> {
         let patterns = &self.table.actions.patterns;
         let words = patterns.len().div_ceil(64);
         let mut literals: Vec<(&str, usize)> = self
-            .action_text
+            .action_ids
+            .keys
             .iter()
             .enumerate()
             .filter(|(i, _)| matches!(patterns.get(*i), Some(Program::Exact(_))))
-            .map(|(i, t)| (*t, i))
+            .map(|(i, t)| (t.as_str(), i))
             .collect();
         literals.sort_unstable();
         let mut sets: Vec<Vec<u64>> = vec![vec![0u64; words]; literals.len()];
         let mut buffers = sesame_runtime::glob::MatchBuffers::default();
-        for (pi, (program, text)) in patterns.iter().zip(&self.action_text).enumerate() {
+        for (pi, (program, text)) in patterns.iter().zip(&self.action_ids.keys).enumerate() {
             let prefix: String = text
                 .chars()
                 .take_while(|c| *c != '*' && *c != '?')
@@ -629,7 +788,13 @@ impl<'l, 'n> Builder<'l, 'n> {
     fn policy_ids(&mut self, names: &[String]) -> Result<Ids, CompileError> {
         let mut ids = std::mem::take(&mut self.scratch.ids);
         ids.clear();
-        ids.extend(names.iter().filter_map(|n| self.policy_id(n)));
+        let (index, text) = (&self.table.policy_index, self.table.text.as_str());
+        let guesses = &mut self.policy_guesses;
+        ids.extend(
+            names
+                .iter()
+                .filter_map(|n| guesses.find(index, text, n).map(|(_, id)| id)),
+        );
         let added = self.table.add_ids(&ids).map_err(full);
         self.scratch.ids = ids;
         added
@@ -685,14 +850,15 @@ fn role_key(arn: &str) -> Option<(String, bool)> {
 }
 
 /// An empty table with room reserved for what the store will put in it:
-/// an entry per statement, body, policy, principal, resource and account,
-/// and text for their names (each is stored once), so that these are not
-/// copied as they grow.
-fn sized_table(store: &Store, norm: &Normalized<'_>, statements: usize) -> Table {
+/// `statements` statements and `bodies` bodies (the most there can be:
+/// reserving does not touch memory, so an upper bound costs nothing), an
+/// entry per policy, principal, resource and account, and text for their
+/// names, so that these are not copied as they grow.
+fn sized_table(store: &Store, statements: usize, bodies: usize) -> Table {
     let mut t = Table::default();
     t.statements.reserve(statements);
-    t.bodies.reserve(norm.bodies.len());
-    t.policies.reserve(norm.policies.len());
+    t.bodies.reserve(bodies);
+    t.policies.reserve(store.policies.len());
     t.principals.reserve(store.principals.len());
     t.resources.reserve(store.resources.len());
     t.accounts.reserve(store.accounts.len());
@@ -717,171 +883,262 @@ fn distinct_index(text: &str, names: Vec<(Str, u32)>) -> Result<StrIndex, Compil
     })
 }
 
+/// The error for a store with `statements` distinct statements, past the
+/// limit.
+fn too_many_statements(statements: usize, limits: &Limits) -> CompileError {
+    CompileError::new(format!(
+        "the store has {statements} distinct statements, more than the limit of {} (`max_statements`)",
+        limits.max_statements
+    ))
+}
+
 /// Builds the table for a normalised store.
-pub fn build(store: &Store, norm: &Normalized<'_>, limits: &Limits) -> Result<Table, CompileError> {
+///
+/// # Errors
+///
+/// A [`CompileError`] naming the limit that was exceeded.
+pub fn build<'s>(
+    store: &'s Store,
+    norm: Normalized<'s>,
+    limits: &Limits,
+) -> Result<Table, CompileError> {
     let statements: usize = norm.bodies.iter().map(|b| b.statements.len()).sum();
     if statements > limits.max_statements {
-        return Err(CompileError::new(format!(
-            "the store has {statements} distinct statements, more than the limit of {} (`max_statements`)",
-            limits.max_statements
-        )));
+        return Err(too_many_statements(statements, limits));
     }
-    let mut b = Builder::new(limits, sized_table(store, norm, statements));
-    b.reserve(store, norm);
-    // A statement's action, resource and condition ids, reused.
-    let (mut actions, mut resources, mut conditions) = (Vec::new(), Vec::new(), Vec::new());
-    for body in &norm.bodies {
-        let first = id(b.table.statements.len(), "statements")?;
-        for s in &body.statements {
-            actions.clear();
-            for a in &s.actions {
-                actions.push(b.action(a)?);
-            }
-            let resource = match &s.resources {
-                None => None,
-                Some((negated, patterns)) => {
-                    resources.clear();
-                    for p in patterns {
-                        resources.push(b.resource(p, body.substitutes)?);
-                    }
-                    Some(PatternTest {
-                        negated: *negated,
-                        patterns: b.table.add_ids(&resources).map_err(full)?,
-                    })
-                }
-            };
-            conditions.clear();
-            for c in &s.conditions {
-                conditions.push(b.predicate(c)?);
-            }
-            let sid = s.sid.map(|sid| b.text(sid)).transpose()?;
-            let actions = b.table.add_ids(&actions).map_err(full)?;
-            let conditions = b.table.add_ids(&conditions).map_err(full)?;
-            let action = PatternTest {
-                negated: s.action_negated,
-                patterns: actions,
-            };
-            b.table.statements.push(StatementCode {
-                sid,
-                index: id(s.index, "statements")?,
-                effect: match s.effect {
-                    model::Effect::Allow => Effect::Allow,
-                    model::Effect::Deny => Effect::Deny,
-                },
-                actions: b.table.action_signature(&action),
-                action,
-                resource,
-                principal: s.principal.map(Builder::principal),
-                conditions,
-            });
+    let mut b = Builder::new(limits, sized_table(store, statements, norm.bodies.len()));
+    b.reserve(store);
+    for body in norm.bodies {
+        b.body(body);
+    }
+    if let Some(e) = b.failed.take() {
+        return Err(e);
+    }
+    b.finish(store, &norm.policies)
+}
+
+/// Normalises the store and builds its table in one pass: each distinct
+/// body is built as soon as it is normalised, while the store's text it
+/// reads is still in the cache, and its normalised form is dropped then
+/// (so the memory it took is reused by the next body's), instead of
+/// keeping every body for a second pass that reads the store again from
+/// memory. The table is the one [`crate::middle::normalize`] then
+/// [`build`] make.
+///
+/// # Errors
+///
+/// A [`CompileError`] naming the limit that was exceeded, the one
+/// [`build`] gives.
+pub fn build_store(store: &Store, limits: &Limits) -> Result<Table, CompileError> {
+    let written = store.policies.values().map(|p| p.statements.len()).sum();
+    let mut b = Builder::new(limits, sized_table(store, written, store.policies.len()));
+    b.reserve(store);
+    let kept = crate::middle::normalize_each(store, |body| {
+        b.body(body);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let policies = match kept {
+        Ok(policies) => policies,
+        Err(never) => match never {},
+    };
+    // The errors in the order the two passes meet them: the statement
+    // count first (known before anything is built), then the first body
+    // that failed.
+    if b.statements > limits.max_statements {
+        return Err(too_many_statements(b.statements, limits));
+    }
+    if let Some(e) = b.failed.take() {
+        return Err(e);
+    }
+    // Room was reserved for every statement written; where policies
+    // shared bodies, give back what the distinct ones did not take, so the
+    // table holds what the two passes' does.
+    b.table.statements.shrink_to_fit();
+    b.table.bodies.shrink_to_fit();
+    b.finish(store, &policies)
+}
+
+impl<'s> Builder<'_, 's> {
+    /// Adds a body's statements, and the body, or keeps why it could not
+    /// in [`Builder::failed`]. Past the statement limit or a failure, only
+    /// counts the statements (the caller reports the total).
+    fn body(&mut self, body: NBody<'s>) {
+        self.statements += body.statements.len();
+        if self.statements > self.limits.max_statements || self.failed.is_some() {
+            return;
         }
-        b.table.bodies.push(BodyCode {
+        if let Err(e) = self.add_body(body) {
+            self.failed = Some(e);
+        }
+    }
+
+    /// Adds a body's statements, and the body.
+    fn add_body(&mut self, body: NBody<'s>) -> Result<(), CompileError> {
+        let first = id(self.table.statements.len(), "statements")?;
+        let len = id(body.statements.len(), "statements")?;
+        let has = |e| body.statements.iter().any(|s| s.effect == e);
+        let (has_allow, has_deny) = (has(model::Effect::Allow), has(model::Effect::Deny));
+        for s in body.statements {
+            self.statement(s, body.substitutes)?;
+        }
+        self.table.bodies.push(BodyCode {
             first,
-            len: id(body.statements.len(), "statements")?,
-            has_allow: body
-                .statements
-                .iter()
-                .any(|s| s.effect == model::Effect::Allow),
-            has_deny: body
-                .statements
-                .iter()
-                .any(|s| s.effect == model::Effect::Deny),
-            // Set below, from the statements' signatures.
+            len,
+            has_allow,
+            has_deny,
+            // Set by `finish`, from the statements' signatures.
             allow_actions: 0,
             deny_actions: 0,
         });
+        Ok(())
     }
-    if b.table.predicates.len() > limits.max_predicates {
-        return Err(CompileError::new(format!(
-            "the store has {} distinct conditions, more than the limit of {} (`max_predicates`)",
-            b.table.predicates.len(),
-            limits.max_predicates
-        )));
-    }
-    b.classes()?;
-    b.table.sign_actions();
 
-    let mut names = Vec::with_capacity(norm.policies.len());
-    for (i, p) in norm.policies.iter().enumerate() {
-        let name = b.text(p.name)?;
-        b.table.policies.push(PolicyCode {
-            name,
-            body: id(p.body, "policy bodies")?,
-            session_error: p.session_error,
-        });
-        names.push((name, id(i, "policies")?));
-    }
-    b.table.policy_index = distinct_index(&b.table.text, names)?;
-    let tag_keys = b.tag_keys();
-
-    let mut arns = Vec::with_capacity(store.principals.len());
-    for (i, (arn, entry)) in store.principals.iter().enumerate() {
-        let pid = id(i, "principals")?;
-        let arn_text = b.text(arn)?;
-        arns.push((arn_text, pid));
-        if let Some((key, exact)) = role_key(arn) {
-            if exact || !b.table.role_index.contains_key(&b.table.text, key.as_str()) {
-                let key = b.table.add_str(&key).map_err(full)?;
-                b.table
-                    .role_index
-                    .insert(&b.table.text, key, pid)
-                    .map_err(full)?;
-            }
+    /// Adds one statement of a body that substitutes variables or not.
+    fn statement(&mut self, s: NStatement<'s>, substitutes: bool) -> Result<(), CompileError> {
+        // A statement's action, resource and condition ids, reused.
+        let mut ids = std::mem::take(&mut self.scratch.statement_ids);
+        ids.clear();
+        for a in s.actions {
+            ids.push(self.action(a)?);
         }
-        let tags = b.tags("aws:PrincipalTag/", &tag_keys, &entry.tags)?;
-        let policies = b.policy_ids(&entry.policies)?;
-        let boundary = entry.boundary.as_deref().and_then(|n| b.policy_id(n));
-        b.table.principals.push(PrincipalCode {
-            arn: arn_text,
-            caller: sesame_runtime::engine::CallerCode::of(arn),
-            policies,
-            boundary,
-            has_boundary: entry.boundary.is_some(),
-            service_linked: arn
-                .splitn(6, ':')
-                .nth(5)
-                .is_some_and(|r| r.starts_with("role/aws-service-role/")),
-            tags,
-        });
-    }
-    b.table.principal_index = distinct_index(&b.table.text, arns)?;
-    let mut arns = Vec::with_capacity(store.resources.len());
-    for (i, (arn, entry)) in store.resources.iter().enumerate() {
-        // Resource ARNs are distinct: no interning.
-        let key = b.table.add_str(arn).map_err(full)?;
-        arns.push((key, id(i, "resources")?));
-        let tags = b.tags("aws:ResourceTag/", &tag_keys, &entry.tags)?;
-        let policies = b.policy_ids(&entry.policies)?;
-        let account = entry.account.as_deref().map(|a| b.text(a)).transpose()?;
-        let arn_account = ResourceKind::arn_account(arn)
-            .map(|a| b.text(a))
-            .transpose()?;
-        b.table.resources.push(ResourceCode {
-            policies,
-            tags,
-            account,
-            arn_account,
-            kind: ResourceKind::of(arn),
-        });
-    }
-    b.table.resource_index = distinct_index(&b.table.text, arns)?;
-    let mut accounts = Vec::with_capacity(store.accounts.len());
-    for (i, (account, entry)) in store.accounts.iter().enumerate() {
-        let key = b.table.add_str(account).map_err(full)?;
-        accounts.push((key, id(i, "accounts")?));
-        let chain = |b: &Builder<'_, '_>, levels: &[Vec<String>]| {
-            levels
-                .iter()
-                .map(|l| l.iter().filter_map(|n| b.policy_id(n)).collect())
-                .collect()
+        let actions = self.table.add_ids(&ids).map_err(full)?;
+        let resource = match &s.resources {
+            None => None,
+            Some((negated, patterns)) => {
+                ids.clear();
+                for p in patterns {
+                    ids.push(self.resource(p, substitutes)?);
+                }
+                Some(PatternTest {
+                    negated: *negated,
+                    patterns: self.table.add_ids(&ids).map_err(full)?,
+                })
+            }
         };
-        b.table.accounts.push(AccountCode {
-            scps: chain(&b, &entry.scps),
-            rcps: chain(&b, &entry.rcps),
+        ids.clear();
+        for c in s.conditions {
+            ids.push(self.predicate(c)?);
+        }
+        let conditions = self.table.add_ids(&ids).map_err(full)?;
+        self.scratch.statement_ids = ids;
+        let sid = s.sid.map(|sid| self.text(sid)).transpose()?;
+        let action = PatternTest {
+            negated: s.action_negated,
+            patterns: actions,
+        };
+        self.table.statements.push(StatementCode {
+            sid,
+            index: id(s.index, "statements")?,
+            effect: match s.effect {
+                model::Effect::Allow => Effect::Allow,
+                model::Effect::Deny => Effect::Deny,
+            },
+            actions: self.table.action_signature(&action),
+            action,
+            resource,
+            principal: s.principal.map(Builder::principal),
+            conditions,
         });
+        Ok(())
     }
-    b.table.account_index = distinct_index(&b.table.text, accounts)?;
-    Ok(b.table)
+
+    /// The table, once every body is in: the action classes and
+    /// signatures, then the store's policies, principals, resources and
+    /// accounts.
+    fn finish(self, store: &Store, policies: &[NPolicy<'_>]) -> Result<Table, CompileError> {
+        let mut b = self;
+        if b.table.predicates.len() > b.limits.max_predicates {
+            return Err(CompileError::new(format!(
+                "the store has {} distinct conditions, more than the limit of {} (`max_predicates`)",
+                b.table.predicates.len(),
+                b.limits.max_predicates
+            )));
+        }
+        b.classes()?;
+        b.table.sign_actions();
+
+        let mut names = Vec::with_capacity(policies.len());
+        for (i, p) in policies.iter().enumerate() {
+            let name = b.table.add_str(p.name).map_err(full)?;
+            b.table.policies.push(PolicyCode {
+                name,
+                body: id(p.body, "policy bodies")?,
+                session_error: p.session_error,
+            });
+            names.push((name, id(i, "policies")?));
+        }
+        b.table.policy_index = distinct_index(&b.table.text, names)?;
+        let tag_keys = b.tag_keys();
+
+        let mut arns = Vec::with_capacity(store.principals.len());
+        for (i, (arn, entry)) in store.principals.iter().enumerate() {
+            let pid = id(i, "principals")?;
+            let arn_text = b.table.add_str(arn).map_err(full)?;
+            arns.push((arn_text, pid));
+            if let Some((key, exact)) = role_key(arn) {
+                if exact || !b.table.role_index.contains_key(&b.table.text, key.as_str()) {
+                    let key = b.table.add_str(&key).map_err(full)?;
+                    b.table
+                        .role_index
+                        .insert(&b.table.text, key, pid)
+                        .map_err(full)?;
+                }
+            }
+            let tags = b.tags("aws:PrincipalTag/", &tag_keys, &entry.tags)?;
+            let policies = b.policy_ids(&entry.policies)?;
+            let boundary = entry.boundary.as_deref().and_then(|n| b.policy_id(n));
+            b.table.principals.push(PrincipalCode {
+                arn: arn_text,
+                caller: sesame_runtime::engine::CallerCode::of(arn),
+                policies,
+                boundary,
+                has_boundary: entry.boundary.is_some(),
+                service_linked: arn
+                    .splitn(6, ':')
+                    .nth(5)
+                    .is_some_and(|r| r.starts_with("role/aws-service-role/")),
+                tags,
+            });
+        }
+        b.table.principal_index = distinct_index(&b.table.text, arns)?;
+        let mut arns = Vec::with_capacity(store.resources.len());
+        for (i, (arn, entry)) in store.resources.iter().enumerate() {
+            // Resource ARNs are distinct: no interning.
+            let key = b.table.add_str(arn).map_err(full)?;
+            arns.push((key, id(i, "resources")?));
+            let tags = b.tags("aws:ResourceTag/", &tag_keys, &entry.tags)?;
+            let policies = b.policy_ids(&entry.policies)?;
+            let account = entry.account.as_deref().map(|a| b.text(a)).transpose()?;
+            let arn_account = ResourceKind::arn_account(arn)
+                .map(|a| b.text(a))
+                .transpose()?;
+            b.table.resources.push(ResourceCode {
+                policies,
+                tags,
+                account,
+                arn_account,
+                kind: ResourceKind::of(arn),
+            });
+        }
+        b.table.resource_index = distinct_index(&b.table.text, arns)?;
+        let mut accounts = Vec::with_capacity(store.accounts.len());
+        for (i, (account, entry)) in store.accounts.iter().enumerate() {
+            let key = b.table.add_str(account).map_err(full)?;
+            accounts.push((key, id(i, "accounts")?));
+            let chain = |b: &Builder<'_, '_>, levels: &[Vec<String>]| {
+                levels
+                    .iter()
+                    .map(|l| l.iter().filter_map(|n| b.policy_id(n)).collect())
+                    .collect()
+            };
+            b.table.accounts.push(AccountCode {
+                scps: chain(&b, &entry.scps),
+                rcps: chain(&b, &entry.rcps),
+            });
+        }
+        b.table.account_index = distinct_index(&b.table.text, accounts)?;
+        Ok(b.table)
+    }
 }
 
 #[cfg(test)]
@@ -890,9 +1147,10 @@ mod tests {
     use sesame_spec::{Outcome, Request, Store};
 
     use sesame_runtime::glob::{Program, Tok, arn_rules, plain_rules, tokens};
-    use sesame_runtime::table::Table;
+    use sesame_runtime::hash::StrIndex;
+    use sesame_runtime::table::{Str, Table};
 
-    use super::{Builder, Rules};
+    use super::{Builder, Guesses, Rules};
     use crate::compile::{Limits, check_spec, compile};
 
     /// A literal pattern's program, made without tokens, is the one
@@ -924,6 +1182,54 @@ mod tests {
                 assert_eq!(b.table.pieces, table.pieces, "{pattern}");
                 assert_eq!(b.table.arn_toks, table.arn_toks, "{pattern}");
             }
+        }
+    }
+
+    /// Guessed lookups answer as plain ones, whatever the order of the
+    /// keys: in insertion order (where the guesses hit), reversed, strided,
+    /// interleaved with other shapes, and for keys the index lacks.
+    #[test]
+    fn guesses_answer_as_lookups() {
+        let mut text = String::new();
+        let mut names = Vec::new();
+        for i in 0..500u32 {
+            for name in [
+                format!("Inline-t{i:07}"),
+                format!("M-{i}"),
+                format!("t{i:07}"),
+            ] {
+                let start = text.len() as u32;
+                text.push_str(&name);
+                names.push((
+                    Str {
+                        start,
+                        end: text.len() as u32,
+                    },
+                    names.len() as u32,
+                ));
+            }
+        }
+        let index = StrIndex::from_distinct(&text, names).unwrap();
+        let mut keys: Vec<String> = (0..520u32).map(|i| format!("Inline-t{i:07}")).collect();
+        keys.extend((0..520u32).rev().map(|i| format!("t{i:07}")));
+        keys.extend((0..520u32).step_by(7).flat_map(|i| {
+            [
+                format!("M-{}", i % 13),
+                format!("Inline-t{i:07}"),
+                "".to_owned(),
+            ]
+        }));
+        let mut guesses = Guesses::default();
+        for key in &keys {
+            let want = index
+                .position(&text, key)
+                .map(|e| (e, index.entries()[e].1));
+            assert_eq!(guesses.find(&index, &text, key), want, "{key}");
+            assert_eq!(
+                want.map(|(_, v)| v),
+                index.get(&text, key).copied(),
+                "{key}"
+            );
         }
     }
 

@@ -6,6 +6,8 @@
 //! actions and keys, canonical predicates) then [`crate::back::build`]
 //! (classes, matchers, predicates, entry maps), then
 //! [`sesame_runtime::Engine::new`], which checks every id of the table.
+//! [`compile_with`] runs the first two as one pass over the store
+//! ([`crate::back::build_store`]: each body is built as it is normalised).
 
 use std::fmt;
 
@@ -74,8 +76,7 @@ pub fn compile(store: &Store) -> Result<Engine, CompileError> {
 ///
 /// A [`CompileError`] naming the limit that was exceeded.
 pub fn compile_with(store: &Store, limits: &Limits) -> Result<Engine, CompileError> {
-    let normalized = crate::middle::normalize(store);
-    let table = crate::back::build(store, &normalized, limits)?;
+    let table = crate::back::build_store(store, limits)?;
     Engine::new(table).map_err(|e| CompileError::new(e.to_string()))
 }
 

@@ -216,6 +216,28 @@ fn fingerprint(policy: &Policy) -> u64 {
 /// Normalises every policy of the store.
 pub fn normalize(store: &Store) -> Normalized<'_> {
     let mut bodies: Vec<NBody<'_>> = Vec::with_capacity(store.policies.len());
+    let kept = normalize_each(store, |body| {
+        bodies.push(body);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let policies = match kept {
+        Ok(policies) => policies,
+        Err(never) => match never {},
+    };
+    Normalized { policies, bodies }
+}
+
+/// Normalises every policy of the store, handing each distinct body to
+/// `sink` as soon as it is made (the `n`th body handed has id `n`), and
+/// gives the store's policies, or the first error `sink` gives.
+///
+/// # Errors
+///
+/// The first error of `sink`.
+pub fn normalize_each<'s, E>(
+    store: &'s Store,
+    mut sink: impl FnMut(NBody<'s>) -> Result<(), E>,
+) -> Result<Vec<NPolicy<'s>>, E> {
     // Per body: the policy it was made from, and the next body whose policy
     // has the same hash (`usize::MAX` ends the chain).
     let mut sources: Vec<(&Policy, usize)> = Vec::with_capacity(store.policies.len());
@@ -230,7 +252,7 @@ pub fn normalize(store: &Store) -> Normalized<'_> {
             Some(b) => b,
             None => {
                 let substitutes = policy.version == sesame_spec::model::Version::V2012_10_17;
-                bodies.push(NBody {
+                sink(NBody {
                     substitutes,
                     statements: policy
                         .statements
@@ -238,9 +260,9 @@ pub fn normalize(store: &Store) -> Normalized<'_> {
                         .enumerate()
                         .map(|(i, s)| statement(i, s, substitutes))
                         .collect(),
-                });
+                })?;
                 // New bodies go to the front of their hash's chain.
-                let b = bodies.len() - 1;
+                let b = sources.len();
                 sources.push((policy, first));
                 seen.insert(key, b);
                 b
@@ -252,7 +274,7 @@ pub fn normalize(store: &Store) -> Normalized<'_> {
             session_error: session_error(policy),
         });
     }
-    Normalized { policies, bodies }
+    Ok(policies)
 }
 
 /// The body made from a policy equal to `policy`, following the chain of
@@ -266,4 +288,30 @@ fn same_body(sources: &[(&Policy, usize)], first: usize, policy: &Policy) -> Opt
         at = *next;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    /// Equal policies under several names share one body, in the order
+    /// of their first name; policies that differ in anything get their own.
+    #[test]
+    fn equal_policies_share_a_body() {
+        let allow = r#"{ "Version": "2012-10-17", "Statement": [
+            { "Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*" } ] }"#;
+        let other = r#"{ "Version": "2012-10-17", "Statement": [
+            { "Effect": "Allow", "Action": "ses:SendRawEmail", "Resource": "*" } ] }"#;
+        let old = r#"{ "Version": "2008-10-17", "Statement": [
+            { "Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*" } ] }"#;
+        let text = format!(
+            r#"{{ "policies": {{ "A": {allow}, "B": {other}, "C": {allow}, "D": {old}, "E": {allow}, "F": {other} }} }}"#
+        );
+        let store = sesame_spec::Store::from_json_text(&text, None).unwrap();
+        let norm = normalize(&store);
+        let bodies: Vec<usize> = norm.policies.iter().map(|p| p.body).collect();
+        assert_eq!(bodies, [0, 1, 0, 2, 0, 1]);
+        assert_eq!(norm.bodies.len(), 3);
+        assert!(norm.bodies[0].substitutes && !norm.bodies[2].substitutes);
+    }
 }

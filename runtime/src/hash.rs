@@ -249,6 +249,28 @@ impl StrIndex {
         entry.and_then(|e| self.entries.get(e)).map(|e| &e.1)
     }
 
+    /// The entry number (insertion order) of `key`, the map's keys being
+    /// strings of `text`.
+    #[inline]
+    pub fn position(&self, text: &str, key: &str) -> Option<usize> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        self.probe(text, key, hash_str(key)).1
+    }
+
+    /// Whether entry `entry`'s key is `key` and its value if so, the map's
+    /// keys being strings of `text`: a lookup that costs one read of the
+    /// entry and its key, for a caller that can guess where a key is.
+    #[inline]
+    pub fn at(&self, text: &str, entry: usize, key: &str) -> Option<u32> {
+        if self.same_key(text, entry, key.as_bytes()) {
+            self.entries.get(entry).map(|e| e.1)
+        } else {
+            None
+        }
+    }
+
     /// Whether `key` is in the map, the map's keys being strings of `text`.
     pub fn contains_key(&self, text: &str, key: &str) -> bool {
         self.get(text, key).is_some()
@@ -507,6 +529,14 @@ mod tests {
         }
         assert_eq!(m.get(&text, ""), Some(&5000));
         assert_eq!(m.get(&text, "key-1000"), None);
+        // Entry numbers are insertion order; `at` answers only for the
+        // entry that holds the key.
+        assert_eq!(m.position(&text, "key-42"), Some(42));
+        assert_eq!(m.position(&text, "key-1000"), None);
+        assert_eq!(m.at(&text, 42, "key-42"), Some(42));
+        assert_eq!(m.at(&text, 43, "key-42"), None);
+        assert_eq!(m.at(&text, 5000, "key-42"), None);
+        assert_eq!(StrIndex::default().position(&text, "key-1"), None);
         assert!(m.contains_key(&text, "key-999"));
         let keys: Vec<&str> = m.iter(&text).map(|(k, _)| k).take(3).collect();
         assert_eq!(keys, ["key-0", "key-1", "key-2"]);

@@ -200,7 +200,7 @@ pub fn check_spec(
     scratch: &mut sesame_runtime::Scratch,
     request: &sesame_spec::Request,
 ) -> Result<(sesame_spec::Decision, String), ReadError> {
-    with_request(request, |r| answer(engine, scratch, r))
+    with_request(request, |r| spec_terms(engine.check(scratch, r), r))
 }
 
 /// [`check_spec`] with the request's context keys named once
@@ -214,7 +214,7 @@ pub fn check_spec_keyed(
     scratch: &mut sesame_runtime::Scratch,
     request: &sesame_spec::Request,
 ) -> Result<(sesame_spec::Decision, String), ReadError> {
-    with_keyed_request(engine, request, |r| answer(engine, scratch, r))
+    with_keyed_request(engine, request, |r| spec_terms(engine.check(scratch, r), r))
 }
 
 /// [`check_spec`] through [`Engine::check_outcome`]: the same outcome,
@@ -228,20 +228,7 @@ pub fn check_spec_outcome(
     scratch: &mut sesame_runtime::Scratch,
     request: &sesame_spec::Request,
 ) -> Result<(sesame_spec::Decision, String), ReadError> {
-    with_request(request, |r| {
-        let decision = engine.check_outcome(scratch, r);
-        spec_terms(decision, r)
-    })
-}
-
-/// A runtime request's answer in the spec's terms, with the compiled
-/// message.
-fn answer(
-    engine: &Engine,
-    scratch: &mut sesame_runtime::Scratch,
-    request: &sesame_runtime::Request<'_>,
-) -> Result<(sesame_spec::Decision, String), ReadError> {
-    spec_terms(engine.check(scratch, request), request)
+    with_request(request, |r| spec_terms(engine.check_outcome(scratch, r), r))
 }
 
 /// A decision (or refusal) in the spec's terms, with the compiled message.

@@ -419,16 +419,15 @@ struct Setting<'a> {
     /// The action's class (only while a plan is built).
     action_bits: &'a [u64],
     epoch: u32,
-    key_memo: &'a Slots,
     /// The engine's context keys by name.
     names: &'a KeyNames,
     seen: &'a Seen,
     /// Whether the context's keys have been resolved (when a condition
     /// first reads the context).
     resolved: Cell<bool>,
-    /// Where they are, once resolved: `key_memo` under `epoch`, or the
-    /// table of the context keys the request names (epoch
-    /// [`context::NAMED`]).
+    /// Where they are: until resolved, the scratch's key memo and this
+    /// request's epoch (which resolving fills); then that, or the table of
+    /// the context keys the request names (epoch [`context::NAMED`]).
     positions: Cell<(&'a Slots, u32)>,
     /// The last request value read as a date, a number and an address
     /// (by address and length: the request's strings stay put while it is
@@ -490,12 +489,13 @@ impl<'a> Setting<'a> {
     /// Resolves the context's keys, once per request.
     #[inline(never)]
     fn resolve(&self) {
+        let (memo, epoch) = self.positions.get();
         let named = context::resolve(
             (self.context, self.keys),
             (self.engine, self.names),
             &self.seen.keys,
-            self.key_memo,
-            self.epoch,
+            memo,
+            epoch,
         );
         if let Some(table) = named {
             self.positions.set((table, context::NAMED));
@@ -517,10 +517,9 @@ impl<'a> Setting<'a> {
             caller: Cell::new(self.caller.get()),
             action_bits: self.action_bits,
             epoch: self.epoch,
-            // No key is looked up in a context, so none is memoised.
-            key_memo: &[],
             names: self.names,
             seen: self.seen,
+            // No key is looked up in a context, so none is memoised.
             resolved: Cell::new(true),
             positions: Cell::new((&[], self.epoch)),
             parsed: Parsed::default(),
@@ -1481,7 +1480,6 @@ impl Engine {
             caller: Cell::new(caller),
             action_bits,
             epoch,
-            key_memo,
             names: &self.names,
             seen,
             resolved: Cell::new(false),

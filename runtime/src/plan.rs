@@ -869,7 +869,12 @@ impl PlanCache {
                 }
             }
             let shape = (listed.start, listed.end, answers);
-            let kept = self.lists.get(&shape).copied().filter(|_| shareable);
+            // A plan answered once (no plans kept) looks nothing up.
+            let kept = if shareable {
+                self.lists.get(&shape).copied()
+            } else {
+                None
+            };
             let preds = match kept {
                 Some(preds) => preds,
                 None => {

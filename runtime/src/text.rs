@@ -88,13 +88,11 @@ fn is_leap(year: i64) -> bool {
 }
 
 fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap(year) => 29,
-        2 => 28,
-        _ => 0,
-    }
+    let leap = month == 2 && is_leap(year);
+    let days = usize::try_from(month - 1)
+        .ok()
+        .and_then(|m| DAYS_IN_MONTH.get(m));
+    days.map_or(0, |d| i64::from(*d) + i64::from(leap))
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's

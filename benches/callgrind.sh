@@ -4,8 +4,10 @@
 # under `valgrind --tool=callgrind`, collecting only its `measured_checks`
 # function (the stream answered PASSES times on a warm scratch, the same
 # with the requests' context keys named once (`keyed`), that again asking
-# for the outcome alone (`keyed-outcome`: `Engine::check_outcome`), and
-# once on a scratch that keeps no plans: the cold path), and writes the
+# for the outcome alone (`keyed-outcome`: `Engine::check_outcome`), both
+# with the requests' calls named once too (`named`, `named-outcome`:
+# `CallKey`), and once on a scratch that keeps no plans: the cold path),
+# and writes the
 # per-check
 # instruction counts to <target>/sesame-bench/callgrind.json,
 # where `cargo run -p sesame-benches --example report` finds it.
@@ -35,20 +37,24 @@ rows=""
 for workload in "$@"; do
     # Warm: a scratch that keeps plans; keyed: the same, the requests'
     # context keys named once; keyed-outcome: that, asking for the outcome
-    # alone; cold: one that keeps none (each check builds its plan), one
+    # alone; named and named-outcome: those two with the calls named once
+    # too; cold: one that keeps none (each check builds its plan), one
     # pass.
-    for scratch in warm keyed keyed-outcome cold; do
+    for scratch in warm keyed keyed-outcome named named-outcome cold; do
         keyed=0
+        named=0
         outcome=0
         case "$scratch" in
             warm) plans=8192; n="$passes" ;;
             keyed) plans=8192; n="$passes"; keyed=1 ;;
             keyed-outcome) plans=8192; n="$passes"; keyed=1; outcome=1 ;;
+            named) plans=8192; n="$passes"; named=1 ;;
+            named-outcome) plans=8192; n="$passes"; named=1; outcome=1 ;;
             *) plans=0; n=1 ;;
         esac
         data="$out/callgrind.$workload.$scratch.out"
         log="$out/callgrind.$workload.$scratch.log"
-        line=$(KEYED="$keyed" OUTCOME="$outcome" PLANS="$plans" valgrind --tool=callgrind --collect-atstart=no \
+        line=$(KEYED="$keyed" NAMED="$named" OUTCOME="$outcome" PLANS="$plans" valgrind --tool=callgrind --collect-atstart=no \
             --toggle-collect='*measured_checks*' \
             --callgrind-out-file="$data" "$exe" "$workload" "$n" 2>"$log") || {
             echo "callgrind.sh: $workload ($scratch) failed, see $log" >&2

@@ -22,7 +22,7 @@
 #[allow(dead_code)]
 mod compiled;
 
-use compiled::{in_order, keyed_requests, runtime_requests};
+use compiled::{in_order, keyed_requests, named_requests, runtime_requests};
 use std::collections::HashMap;
 use std::hint::black_box;
 
@@ -62,8 +62,11 @@ fn checks(c: &mut Criterion) {
     // keys named once (as a sender that makes its context shapes when it
     // starts); `compiled-cold` keeps none, so each check works out who
     // calls, the resource and the statements that can apply, afresh; the
-    // `-outcome` rows ask for the answer alone, as a send path does.
+    // `-outcome` rows ask for the answer alone, as a send path does; the
+    // `-named` rows also name each call once (a `CallKey` per principal,
+    // action and resource), as a sender does per tenant identity.
     let keyed = keyed_requests(&engine, &requests);
+    let named = named_requests(&engine, &requests);
     let kept = sesame_runtime::DEFAULT_PLANS;
     for (name, plans, runtime, outcome_only) in [
         ("example/compiled", kept, &runtime, false),
@@ -71,6 +74,8 @@ fn checks(c: &mut Criterion) {
         ("example/compiled-cold", 0, &runtime, false),
         ("example/compiled-outcome", kept, &runtime, true),
         ("example/compiled-keyed-outcome", kept, &keyed, true),
+        ("example/compiled-named", kept, &named, false),
+        ("example/compiled-named-outcome", kept, &named, true),
     ] {
         let mut scratch = engine.scratch_with_plans(plans);
         let mut i = 0usize;

@@ -106,8 +106,11 @@ fn main() {
     // `KEYED=1`: the requests name their context keys once, as senders
     // that make their context shapes up front do.
     let keyed = std::env::var("KEYED").is_ok_and(|v| v == "1");
+    let named = std::env::var("NAMED").is_ok_and(|v| v == "1");
     let pack = |requests: &[sesame_spec::Request]| {
-        if keyed {
+        if named {
+            compiled::named_requests(&engine, requests)
+        } else if keyed {
             compiled::keyed_requests(&engine, requests)
         } else {
             compiled::runtime_requests(requests)

@@ -554,7 +554,7 @@ fn callgrind_section(md: &mut String, path: &Path) {
     };
     let _ = writeln!(
         md,
-        "`benches/callgrind.sh` ({}, commit {}): instructions counted by `valgrind --tool=callgrind` in the\n`callgrind_check` harness's `measured_checks` only: {} passes over the stream on a warm scratch (also with\nthe requests' context keys named once: `keyed`; and that asking for the outcome alone, `Engine::check_outcome`:\n`keyed-outcome`), and one pass on a scratch that keeps no plans (`cold`:\nevery check builds its plan). Unlike the medians, this\ncount does not drift with the machine's load.\n",
+        "`benches/callgrind.sh` ({}, commit {}): instructions counted by `valgrind --tool=callgrind` in the\n`callgrind_check` harness's `measured_checks` only: {} passes over the stream on a warm scratch (also with\nthe requests' context keys named once: `keyed`; and that asking for the outcome alone, `Engine::check_outcome`:\n`keyed-outcome`; with their calls named once too, `CallKey`: `named` and `named-outcome`), and one pass on a scratch that keeps no plans (`cold`:\nevery check builds its plan). Unlike the medians, this\ncount does not drift with the machine's load.\n",
         value["valgrind"].as_str().unwrap_or("valgrind"),
         value["commit"].as_str().unwrap_or("?"),
         value["passes"].as_u64().unwrap_or(0),
@@ -652,8 +652,8 @@ fn main() {
         }
         let _ = writeln!(md);
         // A warm scratch (plans kept), the same with context keys named
-        // once, a cold one (none kept), and the first two asking for the
-        // outcome alone.
+        // once, a cold one (none kept), the first two asking for the
+        // outcome alone, and the keyed ones with their calls named once.
         for (warm, cold, label) in [
             ("sesame", "compiled", String::new()),
             (
@@ -675,6 +675,16 @@ fn main() {
                 "sesame-keyed-outcome",
                 "compiled-keyed-outcome",
                 " (context keys named once, outcome only)".to_owned(),
+            ),
+            (
+                "sesame-named",
+                "compiled-named",
+                " (context keys and call named once)".to_owned(),
+            ),
+            (
+                "sesame-named-outcome",
+                "compiled-named-outcome",
+                " (context keys and call named once, outcome only)".to_owned(),
             ),
         ] {
             if let Some(c) = get(warm).or_else(|| get(cold)) {

@@ -11,7 +11,7 @@
 
 use std::fmt;
 
-use sesame_runtime::{CheckError, Decision, Engine, Layer, Outcome};
+use sesame_runtime::{CallKey, CheckError, Decision, Engine, Layer, Outcome};
 use sesame_spec::{ReadError, Store};
 
 /// Limits on what one compilation may produce.
@@ -86,7 +86,7 @@ pub fn with_request<R>(
     f: impl FnOnce(&sesame_runtime::Request<'_>) -> R,
 ) -> R {
     let names = request.context.iter().map(|(k, _)| k.as_str());
-    borrowed(request, names, None, f)
+    borrowed(request, names, (None, None), f)
 }
 
 /// Runs `f` on a runtime request borrowing a spec request's strings, with
@@ -100,7 +100,23 @@ pub fn with_keyed_request<R>(
 ) -> R {
     let names: Vec<&str> = request.context.iter().map(|(k, _)| k.as_str()).collect();
     let keys = engine.context_keys(&names);
-    borrowed(request, keys.names(), Some(&keys), f)
+    borrowed(request, keys.names(), (Some(&keys), None), f)
+}
+
+/// Runs `f` on a runtime request made by `call` ([`CallKey::request`]),
+/// with `request`'s context, its keys named once by `engine` and borrowed
+/// from them: a sender that names both a tenant's call and its context
+/// shapes up front. `call` holds `request`'s principal, action, resource
+/// and session policy (the runtime request reads them from `call`).
+pub fn with_named_request<R>(
+    engine: &Engine,
+    call: &CallKey,
+    request: &sesame_spec::Request,
+    f: impl FnOnce(&sesame_runtime::Request<'_>) -> R,
+) -> R {
+    let names: Vec<&str> = request.context.iter().map(|(k, _)| k.as_str()).collect();
+    let keys = engine.context_keys(&names);
+    borrowed(request, keys.names(), (Some(&keys), Some(call)), f)
 }
 
 /// A runtime request as the spec's (every string copied): what
@@ -124,11 +140,11 @@ pub fn to_spec_request(request: &sesame_runtime::Request<'_>) -> sesame_spec::Re
 
 /// Runs `f` on a runtime request borrowing `request`'s strings, its
 /// context's keys read from `names` (one per context entry, in order) and
-/// named by `keys`.
+/// named by `keys`; its other strings `call`'s, when given.
 fn borrowed<'k, R>(
     request: &sesame_spec::Request,
     names: impl Iterator<Item = &'k str>,
-    keys: Option<&'k sesame_runtime::ContextKeys>,
+    (keys, call): (Option<&'k sesame_runtime::ContextKeys>, Option<&'k CallKey>),
     f: impl FnOnce(&sesame_runtime::Request<'_>) -> R,
 ) -> R {
     let values: Vec<Vec<&str>> = request
@@ -140,13 +156,21 @@ fn borrowed<'k, R>(
         .zip(&values)
         .map(|(k, vs)| (k, vs.as_slice()))
         .collect();
-    let runtime = sesame_runtime::Request {
-        principal: &request.principal,
-        action: &request.action,
-        resource: &request.resource,
-        context: &context,
-        session_policy: request.session_policy.as_deref(),
-        keys,
+    let runtime = match call {
+        Some(call) => sesame_runtime::Request {
+            context: &context,
+            keys,
+            ..call.request()
+        },
+        None => sesame_runtime::Request {
+            principal: &request.principal,
+            action: &request.action,
+            resource: &request.resource,
+            context: &context,
+            session_policy: request.session_policy.as_deref(),
+            keys,
+            call: None,
+        },
     };
     f(&runtime)
 }
@@ -215,6 +239,30 @@ pub fn check_spec_keyed(
     request: &sesame_spec::Request,
 ) -> Result<(sesame_spec::Decision, String), ReadError> {
     with_keyed_request(engine, request, |r| spec_terms(engine.check(scratch, r), r))
+}
+
+/// [`check_spec`] with the request's context keys and its call named once
+/// ([`with_named_request`]; `call` holds the request's principal, action,
+/// resource and session policy), through [`Engine::check`] or, when
+/// `outcome_only`, [`Engine::check_outcome`].
+///
+/// # Errors
+///
+/// The refusal, in the spec's terms.
+pub fn check_spec_named(
+    engine: &Engine,
+    scratch: &mut sesame_runtime::Scratch,
+    (call, outcome_only): (&CallKey, bool),
+    request: &sesame_spec::Request,
+) -> Result<(sesame_spec::Decision, String), ReadError> {
+    with_named_request(engine, call, request, |r| {
+        let decision = if outcome_only {
+            engine.check_outcome(scratch, r)
+        } else {
+            engine.check(scratch, r)
+        };
+        spec_terms(decision, r)
+    })
 }
 
 /// [`check_spec`] through [`Engine::check_outcome`]: the same outcome,

@@ -52,6 +52,7 @@ fn with_runtime<R>(requests: &[sesame_spec::Request], f: impl FnOnce(&[Request<'
             context: c,
             session_policy: r.session_policy.as_deref(),
             keys: None,
+            call: None,
         })
         .collect();
     f(&runtime)

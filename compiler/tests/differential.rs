@@ -28,7 +28,10 @@ mod generate;
 use generate::{Choices, context, request, store};
 use proptest::prelude::*;
 use sesame_compiler::compile;
-use sesame_compiler::compile::{check_spec, check_spec_keyed, check_spec_outcome};
+use sesame_compiler::compile::{
+    check_spec, check_spec_keyed, check_spec_named, check_spec_outcome,
+};
+use sesame_runtime::CallKey;
 use sesame_spec::evaluate;
 
 fn cases() -> u32 {
@@ -55,6 +58,16 @@ proptest! {
         let mut uncached = engine.scratch_with_plans(0);
         for _ in 0..6 {
             let mut request = request(&mut c, &store);
+            // The call named once, by two keys of the same text: each finds
+            // the plan the other kept, by its strings, then by its number.
+            let calls = [(); 2].map(|()| {
+                CallKey::new(
+                    &request.principal,
+                    &request.action,
+                    &request.resource,
+                    request.session_policy.as_deref(),
+                )
+            });
             // The same principal, action and resource again with another
             // context: the kept plan must not carry the first context over.
             for round in 0..2 {
@@ -62,14 +75,23 @@ proptest! {
                     request.context = context(&mut c);
                 }
                 let spec = evaluate(&store, &request);
-                // Plain contexts with and without kept plans, and keys
-                // named once (in the scratch that also met them plain).
-                for (kept, keyed) in [(true, false), (false, false), (true, true)] {
+                // Plain contexts with and without kept plans, keys named
+                // once (in the scratch that also met them plain), and keys
+                // and calls named once, twice (the second time its plan is
+                // found by the call key's number).
+                for (kept, keyed, named) in [
+                    (true, false, None),
+                    (false, false, None),
+                    (true, true, None),
+                    (true, true, Some(&calls[round])),
+                    (true, true, Some(&calls[round])),
+                    (false, true, Some(&calls[round])),
+                ] {
                     let scratch = if kept { &mut scratch } else { &mut uncached };
-                    let compiled = if keyed {
-                        check_spec_keyed(&engine, scratch, &request)
-                    } else {
-                        check_spec(&engine, scratch, &request)
+                    let compiled = match (keyed, named) {
+                        (_, Some(call)) => check_spec_named(&engine, scratch, (call, false), &request),
+                        (true, None) => check_spec_keyed(&engine, scratch, &request),
+                        (false, None) => check_spec(&engine, scratch, &request),
                     };
                     match (&spec, &compiled) {
                         (Ok(s), Ok((d, message))) => {
@@ -82,9 +104,12 @@ proptest! {
                 }
                 // The outcome alone: the same answer, layer and message;
                 // its statements are the spec's, the first of them first.
-                for kept in [true, false] {
+                for (kept, named) in [(true, None), (false, None), (true, Some(&calls[1 - round]))] {
                     let scratch = if kept { &mut scratch } else { &mut uncached };
-                    let fast = check_spec_outcome(&engine, scratch, &request);
+                    let fast = match named {
+                        Some(call) => check_spec_named(&engine, scratch, (call, true), &request),
+                        None => check_spec_outcome(&engine, scratch, &request),
+                    };
                     match (&spec, &fast) {
                         (Ok(s), Ok((d, message))) => {
                             prop_assert_eq!(s.outcome, d.outcome, "request {:?}\nstore {:#?}", request, store);

@@ -17,7 +17,7 @@
 
 use std::alloc::System;
 
-use sesame_runtime::{Outcome, Request};
+use sesame_runtime::{CallKey, Outcome, Request};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 #[global_allocator]
@@ -111,12 +111,22 @@ fn warm_checks_do_not_allocate() {
         .unwrap();
     let identity = "arn:aws:ses:us-east-1:111122223333:identity/example.com";
     let tenant = "arn:aws:iam::111122223333:user/tenant-a";
+    // And the call named once too.
+    let call = CallKey::new(tenant, "ses:SendEmail", identity, None);
     let requests = [
         (
             Request {
                 context: &named,
                 keys: Some(&keys),
                 ..Request::new(tenant, "ses:SendEmail", identity)
+            },
+            Outcome::Allow,
+        ),
+        (
+            Request {
+                context: &named,
+                keys: Some(&keys),
+                ..call.request()
             },
             Outcome::Allow,
         ),

@@ -245,3 +245,63 @@ fn plans_that_share_a_policy_keep_their_own_answers() {
         assert_eq!(allowed, 2 * tenants.len());
     }
 }
+
+/// A request naming a call key answers as the same request unnamed: when
+/// its strings are the key's (its plan then found by the key's number
+/// from the second check on, also after another key of the same text took
+/// the plan), when they are copies of them, and when they are another
+/// request's altogether (the key is not taken); also while a scratch of
+/// one plan keeps losing it.
+#[test]
+fn a_call_key_stands_only_for_its_own_strings() {
+    let store = Store::from_json_text(STORE, None).unwrap();
+    let engine = sesame_compiler::compile(&store).unwrap();
+    let acme = "arn:aws:iam::111122223333:user/acme";
+    let own = "arn:aws:ses:us-east-1:111122223333:identity/acme.example";
+    let other = "arn:aws:ses:us-east-1:111122223333:identity/other.example";
+    let key = sesame_runtime::CallKey::new(acme, "ses:SendEmail", own, None);
+    let twin = key.clone();
+    let again = sesame_runtime::CallKey::new(acme, "ses:SendEmail", own, None);
+    let copies = (acme.to_owned(), "ses:SendEmail".to_owned(), own.to_owned());
+    let named = [key.request(), twin.request(), again.request()];
+    let copied = sesame_runtime::Request {
+        call: Some(&key),
+        ..sesame_runtime::Request::new(&copies.0, &copies.1, &copies.2)
+    };
+    let elsewhere = sesame_runtime::Request {
+        resource: other,
+        ..key.request()
+    };
+    let session = sesame_runtime::Request {
+        session_policy: Some("TagSend"),
+        ..key.request()
+    };
+    let outcome = |scratch: &mut sesame_runtime::Scratch, r: &sesame_runtime::Request<'_>| {
+        engine.check(scratch, r).map(|d| d.outcome)
+    };
+    for plans in [sesame_runtime::DEFAULT_PLANS, 1] {
+        let mut scratch = engine.scratch_with_plans(plans);
+        for _ in 0..2 {
+            for r in named.iter().chain([&copied]) {
+                assert_eq!(outcome(&mut scratch, r), Ok(sesame_runtime::Outcome::Allow));
+            }
+            // Not the key's strings: answered for the strings given.
+            assert_eq!(
+                outcome(&mut scratch, &elsewhere),
+                Ok(sesame_runtime::Outcome::ImplicitDeny)
+            );
+            let plain = sesame_runtime::Request {
+                call: None,
+                ..session
+            };
+            assert_eq!(
+                outcome(&mut scratch, &session),
+                outcome(&mut engine.scratch(), &plain)
+            );
+            assert_eq!(
+                outcome(&mut scratch, &named[0]),
+                Ok(sesame_runtime::Outcome::Allow)
+            );
+        }
+    }
+}

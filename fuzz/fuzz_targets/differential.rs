@@ -18,8 +18,10 @@ mod generate;
 
 use generate::{Choices, context, request, store};
 use libfuzzer_sys::fuzz_target;
-use sesame_compiler::compile::{check_spec, check_spec_keyed, check_spec_outcome};
-use sesame_runtime::Engine;
+use sesame_compiler::compile::{
+    check_spec, check_spec_keyed, check_spec_named, check_spec_outcome,
+};
+use sesame_runtime::{CallKey, Engine};
 
 fuzz_target!(|data: &[u8]| {
     let choices: Vec<u16> = data
@@ -37,19 +39,25 @@ fuzz_target!(|data: &[u8]| {
     let mut reloaded_scratch = reloaded.scratch_with_plans(0);
     for _ in 0..6 {
         let mut request = request(&mut c, &store);
+        // The call named once (its plan found by its number in round 1).
+        let call = CallKey::new(
+            &request.principal,
+            &request.action,
+            &request.resource,
+            request.session_policy.as_deref(),
+        );
         for round in 0..2 {
             if round == 1 {
                 request.context = context(&mut c);
             }
             let spec = sesame_spec::evaluate(&store, &request);
-            for (engine, scratch, keyed) in [
-                (&engine, &mut scratch, false),
-                (&reloaded, &mut reloaded_scratch, true),
-            ] {
-                let compiled = if keyed {
-                    check_spec_keyed(engine, scratch, &request)
-                } else {
-                    check_spec(engine, scratch, &request)
+            // Plain, keys named once (the reloaded engine), and keys and
+            // call named once.
+            for way in 0..3 {
+                let compiled = match way {
+                    0 => check_spec(&engine, &mut scratch, &request),
+                    1 => check_spec_keyed(&reloaded, &mut reloaded_scratch, &request),
+                    _ => check_spec_named(&engine, &mut scratch, (&call, false), &request),
                 };
                 match (&spec, &compiled) {
                     (Ok(s), Ok((d, message))) => {
@@ -62,7 +70,11 @@ fuzz_target!(|data: &[u8]| {
                     ),
                 }
             }
-            let fast = check_spec_outcome(&engine, &mut scratch, &request);
+            let fast = if round == 0 {
+                check_spec_outcome(&engine, &mut scratch, &request)
+            } else {
+                check_spec_named(&engine, &mut scratch, (&call, true), &request)
+            };
             match (&spec, &fast) {
                 (Ok(s), Ok((d, message))) => {
                     assert_eq!((s.outcome, s.layer), (d.outcome, d.layer), "{request:?}");

@@ -423,32 +423,27 @@ impl KeyMemo {
     }
 }
 
-/// Resolves every key of `context`: where each key id's first entry is.
-///
-/// Keys made for this engine (`engine`) whose text the context borrows
-/// give their table, whose epoch is [`NAMED`]. Any other context is
-/// resolved into `memo` (`None` returned): for each key id met, the position of its first entry (`epoch`
+/// The table of the keys a request names, when they are `engine`'s and its
+/// context borrows their text, in order: each key id's position, epoch
+/// [`NAMED`].
+#[inline(always)]
+pub(crate) fn named_table<'a>(
+    context: &[(&str, &[&str])],
+    keys: Option<&'a ContextKeys>,
+    engine: u64,
+) -> Option<&'a Slots> {
+    keys.filter(|k| k.engine == engine && k.name(context))
+        .map(|k| k.positions.slots())
+}
+
+/// Resolves every key of a context that names no keys ([`named_table`]) into
+/// `memo`: for each key id met, the position of its first entry (`epoch`
 /// in the high half, 1 + the position in the low half). The entries are
 /// met last to first, so a key's first entry is written last and wins. A
 /// context whose keys, in order, are those of one met before (a
 /// [`Shape`]) writes the entries that one resolved to; any other is
 /// resolved key by key and remembered.
-pub(crate) fn resolve<'a>(
-    (context, keys): (&[(&str, &[&str])], Option<&'a ContextKeys>),
-    (engine, names): (u64, &KeyNames),
-    cache: &KeyCache,
-    memo: &Slots,
-    epoch: u32,
-) -> Option<&'a Slots> {
-    if let Some(keys) = keys.filter(|k| k.engine == engine && k.name(context)) {
-        return Some(keys.positions.slots());
-    }
-    write_positions(context, names, cache, memo, epoch);
-    None
-}
-
-/// [`resolve`]'s writes into the memo.
-fn write_positions(
+pub(crate) fn resolve(
     context: &[(&str, &[&str])],
     names: &KeyNames,
     cache: &KeyCache,
@@ -567,13 +562,13 @@ mod tests {
             ("b:a-rather-long-key-of-thirty-two", v),
         ];
         for epoch in 1..=2 {
-            resolve((&first, None), (0, &n), &cache, memo.slots(), epoch);
+            resolve(&first, &n, &cache, memo.slots(), epoch);
             assert_eq!(position(memo.slots(), 0, epoch), None);
             assert_eq!(position(memo.slots(), 1, epoch), Some(1));
             assert_eq!(position(memo.slots(), 2, epoch), Some(3));
         }
         let second = [("a:one", v), ("A:TWO", v), ("a:twp", v)];
-        resolve((&second, None), (0, &n), &cache, memo.slots(), 3);
+        resolve(&second, &n, &cache, memo.slots(), 3);
         assert_eq!(position(memo.slots(), 0, 3), Some(0));
         assert_eq!(position(memo.slots(), 1, 3), Some(1));
         assert_eq!(position(memo.slots(), 2, 3), None);
@@ -582,9 +577,8 @@ mod tests {
     }
 
     /// Keys named once give the positions resolving gives (first spelling
-    /// first), without reading or filling the scratch's remembered shapes
-    /// or its memo; the same text at other addresses, or keys another
-    /// engine named, is resolved as usual.
+    /// first); the same text at other addresses, fewer keys, or keys
+    /// another engine named are not taken for them.
     #[test]
     fn named_keys_give_the_positions_resolving_gives() {
         let n = names(&[
@@ -604,11 +598,10 @@ mod tests {
         let copied: Vec<(String, &[&str])> = keys.names().map(|k| (k.to_owned(), v)).collect();
         let copied: Vec<(&str, &[&str])> = copied.iter().map(|(k, v)| (k.as_str(), *v)).collect();
         let remembered = |cache: &KeyCache| cache.shapes.iter().filter(|s| s.len.get() > 0).count();
-        let (cache, plain) = (KeyCache::default(), KeyCache::default());
-        let memo = KeyMemo::new(3);
+        let plain = KeyCache::default();
         let expected = KeyMemo::new(3);
-        let given = resolve((&named, Some(&keys)), (7, &n), &cache, memo.slots(), 1);
-        assert!(resolve((&named, None), (7, &n), &plain, expected.slots(), 1).is_none());
+        let given = named_table(&named, Some(&keys), 7);
+        resolve(&named, &n, &plain, expected.slots(), 1);
         let given = given.expect("the named keys are taken");
         for id in 0..3 {
             assert_eq!(
@@ -623,21 +616,20 @@ mod tests {
             None,
             "an id past the engine's keys"
         );
-        assert_eq!(remembered(&cache), 0, "the named keys were resolved again");
-        assert!(
-            memo.slots().iter().all(|m| m.load(Relaxed) == 0),
-            "the memo was written"
-        );
         assert_eq!(remembered(&plain), 1);
-        let again = resolve((&copied, Some(&keys)), (7, &n), &cache, memo.slots(), 2);
-        assert!(again.is_none(), "other text taken for the named keys");
-        assert_eq!(remembered(&cache), 1);
-        assert_eq!(position(memo.slots(), 0, 2), Some(3));
-        let other = KeyCache::default();
-        let elsewhere = resolve((&named, Some(&keys)), (8, &n), &other, memo.slots(), 3);
-        assert!(elsewhere.is_none(), "keys another engine named taken");
-        assert_eq!(remembered(&other), 1);
-        assert_eq!(position(memo.slots(), 1, 3), Some(1));
+        assert!(
+            named_table(&copied, Some(&keys), 7).is_none(),
+            "other text taken for the named keys"
+        );
+        assert!(
+            named_table(&named, Some(&keys), 8).is_none(),
+            "keys another engine named taken"
+        );
+        assert!(named_table(&named, None, 7).is_none());
+        assert!(
+            named_table(&named[..3], Some(&keys), 7).is_none(),
+            "fewer keys taken for the named keys"
+        );
     }
 
     /// Contexts resolved through a scratch's remembered keys and shapes
@@ -685,14 +677,8 @@ mod tests {
                 let context: Vec<(&str, &[&str])> = keys.iter().map(|k| (k.as_str(), v)).collect();
                 let memo = KeyMemo::new(store.len());
                 let fresh = KeyMemo::new(store.len());
-                resolve((&context, None), (0, &n), &cache, memo.slots(), epoch);
-                resolve(
-                    (&context, None),
-                    (0, &n),
-                    &KeyCache::default(),
-                    fresh.slots(),
-                    epoch,
-                );
+                resolve(&context, &n, &cache, memo.slots(), epoch);
+                resolve(&context, &n, &KeyCache::default(), fresh.slots(), epoch);
                 for id in 0..store.len() as u32 {
                     assert_eq!(
                         position(memo.slots(), id, epoch),

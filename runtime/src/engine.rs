@@ -402,14 +402,6 @@ struct Setting<'a> {
     principal: &'a str,
     resource: &'a str,
     context: &'a [(&'a str, &'a [&'a str])],
-    /// The context's keys named once, if the request says so.
-    keys: Option<&'a ContextKeys>,
-    /// The engine's id, which `keys` must carry to be taken: compared only
-    /// when a condition first reads the context (in [`Setting::resolve`]),
-    /// so checks that never read it do not pay for it (compared in
-    /// `Engine::setting` instead, every check cost about 12 instructions
-    /// more).
-    engine: u64,
     /// Who calls, and the stored entries the request meets: read when a
     /// condition first asks.
     who: Who<'a>,
@@ -422,12 +414,13 @@ struct Setting<'a> {
     /// The engine's context keys by name.
     names: &'a KeyNames,
     seen: &'a Seen,
-    /// Whether the context's keys have been resolved (when a condition
-    /// first reads the context).
+    /// Whether the context's keys have been resolved: from the start when
+    /// the request names keys made for this engine, otherwise when a
+    /// condition first reads the context.
     resolved: Cell<bool>,
-    /// Where they are: until resolved, the scratch's key memo and this
-    /// request's epoch (which resolving fills); then that, or the table of
-    /// the context keys the request names (epoch [`context::NAMED`]).
+    /// Where they are: the table of the context keys the request names
+    /// (epoch [`context::NAMED`]), or the scratch's key memo and this
+    /// request's epoch (which resolving fills).
     positions: Cell<(&'a Slots, u32)>,
     /// The last request value read as a date, a number and an address
     /// (by address and length: the request's strings stay put while it is
@@ -486,20 +479,12 @@ impl<'a> Setting<'a> {
         context::position(slots, key, epoch)
     }
 
-    /// Resolves the context's keys, once per request.
+    /// Resolves the context's keys into the memo, once per request (one
+    /// that names its keys starts resolved).
     #[inline(never)]
     fn resolve(&self) {
         let (memo, epoch) = self.positions.get();
-        let named = context::resolve(
-            (self.context, self.keys),
-            (self.engine, self.names),
-            &self.seen.keys,
-            memo,
-            epoch,
-        );
-        if let Some(table) = named {
-            self.positions.set((table, context::NAMED));
-        }
+        context::resolve(self.context, self.names, &self.seen.keys, memo, epoch);
         self.resolved.set(true);
     }
 
@@ -511,8 +496,6 @@ impl<'a> Setting<'a> {
             principal: self.principal,
             resource: self.resource,
             context: &[],
-            keys: None,
-            engine: self.engine,
             who: self.who,
             caller: Cell::new(self.caller.get()),
             action_bits: self.action_bits,
@@ -1296,10 +1279,15 @@ impl Engine {
             resource: request.resource,
             session: request.session_policy,
         };
-        let hash = key.digest();
-        let index = match scratch.plans.find(&key, hash) {
-            Some(i) => i,
-            None => self.build_plan(scratch, request, &key, hash)?,
+        let index = match request.call.and_then(|c| c.named(request)) {
+            Some(named) => self.named_plan(scratch, request, &key, named)?,
+            None => {
+                let hash = key.digest();
+                match scratch.plans.find(&key, hash) {
+                    Some(i) => i,
+                    None => self.build_plan(scratch, request, &key, hash)?,
+                }
+            }
         };
         let Scratch {
             epoch,
@@ -1340,6 +1328,29 @@ impl Engine {
             hits,
             engine: self,
         })
+    }
+
+    /// The plan of a request that names its call key (`named`: the key's
+    /// number and hash): kept under the key's number, or found by its
+    /// strings or built, and then kept under it. Out of line, so that the
+    /// lookup of a request naming none stays as it was.
+    #[inline(never)]
+    fn named_plan(
+        &self,
+        scratch: &mut Scratch,
+        request: &Request<'_>,
+        key: &PlanKey<'_>,
+        (call, hash): (u64, u64),
+    ) -> Result<u32, CheckError> {
+        if let Some(i) = scratch.plans.find_call(hash, call) {
+            return Ok(i);
+        }
+        let index = match scratch.plans.find(key, hash) {
+            Some(i) => i,
+            None => self.build_plan(scratch, request, key, hash)?,
+        };
+        scratch.plans.name(index, call);
+        Ok(index)
     }
 
     /// Works out the static half of a request (who calls, the resource's
@@ -1469,21 +1480,23 @@ impl Engine {
         epoch: u32,
         (key_memo, seen): (&'a Slots, &'a Seen),
     ) -> Setting<'a> {
+        // Keys named once are taken before any condition reads the context:
+        // a comparison of their addresses, cheaper here than behind the
+        // call that resolving a context is.
+        let named = context::named_table(request.context, request.keys, self.id);
         Setting {
             t: &self.table,
             principal: request.principal,
             resource: request.resource,
             context: request.context,
-            keys: request.keys,
-            engine: self.id,
             who,
             caller: Cell::new(caller),
             action_bits,
             epoch,
             names: &self.names,
             seen,
-            resolved: Cell::new(false),
-            positions: Cell::new((key_memo, epoch)),
+            resolved: Cell::new(named.is_some()),
+            positions: Cell::new(named.map_or((key_memo, epoch), |t| (t, context::NAMED))),
             parsed: Parsed::default(),
         }
     }

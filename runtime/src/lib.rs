@@ -47,7 +47,7 @@ pub use context::ContextKeys;
 pub use decision::{CheckError, Decision, Hit, Layer, Outcome, StatementView};
 pub use engine::{Engine, Scratch, TableError};
 pub use plan::DEFAULT_PLANS;
-pub use request::Request;
+pub use request::{CallKey, Request};
 
 #[cfg(test)]
 mod tests {

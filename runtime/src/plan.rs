@@ -144,7 +144,14 @@ pub(crate) struct Plan {
     /// plan, not the store's entries.
     pub(crate) principal_tags: Span,
     pub(crate) resource_tags: Span,
+    /// The number of the [`crate::CallKey`] whose strings the plan was last
+    /// found or built for (0: none): a request naming
+    /// that key finds it without comparing strings.
+    call: u64,
 }
+
+// Three cache lines.
+const _: () = assert!(std::mem::size_of::<Plan>() == 192);
 
 /// The plans of one scratch space.
 #[derive(Clone, Debug, Default)]
@@ -314,6 +321,34 @@ impl PlanCache {
                 return Some(index);
             }
             i = (i + 1) & mask;
+        }
+    }
+
+    /// The number of the plan kept under call key number `call`, whose
+    /// hash is `hash`, if any: [`PlanCache::find`] with the key's number
+    /// standing for its strings, none compared (the key vouches for them:
+    /// [`crate::CallKey`]).
+    #[inline]
+    pub(crate) fn find_call(&self, hash: u64, call: u64) -> Option<u32> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut i = (hash as usize) & mask;
+        loop {
+            let slot = *self.slots.get(i)?;
+            let index = slot.checked_sub(1)?;
+            let plan = self.plans.get(index as usize)?;
+            if plan.hash == hash && plan.call == call {
+                return Some(index);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Keeps plan `i` under call key number `call` (its strings are the
+    /// plan's key: the plan was just found or built for them).
+    #[inline]
+    pub(crate) fn name(&mut self, i: u32, call: u64) {
+        if let Some(plan) = self.plans.get_mut(i as usize) {
+            plan.call = call;
         }
     }
 
@@ -732,6 +767,7 @@ impl PlanCache {
             resource_account,
             principal_tags,
             resource_tags,
+            call: 0,
             resource_policy_required: facts.resource_policy_required,
             same_account,
             kind,
@@ -1209,6 +1245,29 @@ mod tests {
         build(&mut c, &key("c"));
         assert!(kept(&c, &key("c")));
         assert!(!kept(&c, &key("a")) && !kept(&c, &key("b")));
+    }
+
+    /// A plan kept under a call key's number is found by that number
+    /// without its strings being compared (the key's own check vouches
+    /// for them: [`crate::CallKey`]), and by its strings under any other
+    /// number or none; a new plan starts under none.
+    #[test]
+    fn plans_kept_under_a_call_number_are_found_by_it() {
+        let mut c = PlanCache::new(4);
+        let a = key("a");
+        build(&mut c, &a);
+        let i = c.find(&a, a.digest()).unwrap();
+        assert_eq!(c.find_call(a.digest(), 7), None);
+        c.name(i, 7);
+        assert_eq!(c.find_call(a.digest(), 7), Some(i));
+        assert_eq!(c.find(&key("b"), a.digest()), None);
+        assert_eq!(c.find_call(a.digest(), 8), None);
+        assert_eq!(c.find(&a, a.digest()), Some(i));
+        assert_eq!(c.find_call(key("b").digest(), 7), None, "another hash");
+        build(&mut c, &key("b"));
+        let j = c.find(&key("b"), key("b").digest()).unwrap();
+        assert_eq!(c.plan(j).map(|p| p.call), Some(0));
+        assert_eq!(c.find_call(key("b").digest(), 0), Some(j), "unnamed");
     }
 
     #[test]

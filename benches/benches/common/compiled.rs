@@ -19,11 +19,16 @@ use sesame_spec::{Outcome, Request, Store};
 /// the scratch has not seen); and `sesame-outcome` and
 /// `sesame-keyed-outcome`, the first two through
 /// [`sesame_runtime::Engine::check_outcome`] (the same answer, found
-/// without recording every statement behind it), as a send path asks.
-pub(crate) fn compiled_engines<'a>(store: &Store, requests: &'a [Request]) -> [Engine<'a>; 5] {
+/// without recording every statement behind it), as a send path asks; and
+/// `sesame-named` and `sesame-named-outcome`, `sesame-keyed`'s requests
+/// with their calls named once too ([`named_requests`]), as a sender does
+/// that makes a [`sesame_runtime::CallKey`] per tenant identity and
+/// action.
+pub(crate) fn compiled_engines<'a>(store: &Store, requests: &'a [Request]) -> [Engine<'a>; 7] {
     let engine = Rc::new(sesame_compiler::compile(store).expect("the workload compiles"));
     let plain = Rc::new(runtime_requests(requests));
     let keyed = Rc::new(keyed_requests(&engine, requests));
+    let named = Rc::new(named_requests(&engine, requests));
     [
         ("sesame", sesame_runtime::DEFAULT_PLANS, &plain, false),
         ("sesame-keyed", sesame_runtime::DEFAULT_PLANS, &keyed, false),
@@ -38,6 +43,13 @@ pub(crate) fn compiled_engines<'a>(store: &Store, requests: &'a [Request]) -> [E
             "sesame-keyed-outcome",
             sesame_runtime::DEFAULT_PLANS,
             &keyed,
+            true,
+        ),
+        ("sesame-named", sesame_runtime::DEFAULT_PLANS, &named, false),
+        (
+            "sesame-named-outcome",
+            sesame_runtime::DEFAULT_PLANS,
+            &named,
             true,
         ),
     ]
@@ -107,7 +119,7 @@ pub(crate) fn in_order(requests: &[Request], order: &[usize]) -> Vec<Request> {
 /// with the store, which would otherwise add cache misses that scale with
 /// the fleet to every engine reading these requests.
 pub(crate) fn runtime_requests(requests: &[Request]) -> Vec<sesame_runtime::Request<'static>> {
-    pack(requests, None)
+    pack(requests, None, false)
 }
 
 /// [`runtime_requests`] whose contexts name their keys once
@@ -119,14 +131,28 @@ pub(crate) fn keyed_requests(
     engine: &sesame_runtime::Engine,
     requests: &[Request],
 ) -> Vec<sesame_runtime::Request<'static>> {
-    pack(requests, Some(engine))
+    pack(requests, Some(engine), false)
+}
+
+/// [`keyed_requests`] that also name their calls once
+/// ([`sesame_runtime::CallKey`]), as a sender does that makes a key per
+/// tenant identity and action it sends for: one key per distinct
+/// principal, action, resource and session policy in the stream, each
+/// request borrowing its four strings from its key.
+pub(crate) fn named_requests(
+    engine: &sesame_runtime::Engine,
+    requests: &[Request],
+) -> Vec<sesame_runtime::Request<'static>> {
+    pack(requests, Some(engine), true)
 }
 
 /// The requests packed as [`runtime_requests`] says, their context keys
-/// named once by `keyed`'s engine when there is one.
+/// named once by `keyed`'s engine when there is one, and their calls
+/// when `called`.
 fn pack(
     requests: &[Request],
     keyed: Option<&sesame_runtime::Engine>,
+    called: bool,
 ) -> Vec<sesame_runtime::Request<'static>> {
     let mut text = String::new();
     let mut spans: Vec<(usize, usize)> = Vec::new();
@@ -156,8 +182,31 @@ fn pack(
     let mut keys: Vec<(&'static str, usize, usize)> = Vec::new();
     // One set of named keys per distinct key list, kept for the process.
     let mut made: HashMap<Vec<&str>, &'static sesame_runtime::ContextKeys> = HashMap::new();
+    // One call key per distinct call, likewise.
+    type Call<'r> = (&'r str, &'r str, &'r str, Option<&'r str>);
+    let mut calls: HashMap<Call<'_>, &'static sesame_runtime::CallKey> = HashMap::new();
     for r in requests {
-        let (principal, action, resource, session) = (next(), next(), next(), next());
+        let (mut principal, mut action, mut resource, mut session) =
+            (next(), next(), next(), next());
+        let call = called.then(|| {
+            let of = (
+                r.principal.as_str(),
+                r.action.as_str(),
+                r.resource.as_str(),
+                r.session_policy.as_deref(),
+            );
+            *calls.entry(of).or_insert_with(|| {
+                Box::leak(Box::new(sesame_runtime::CallKey::new(
+                    of.0, of.1, of.2, of.3,
+                )))
+            })
+        });
+        // The call's copies stay in the buffer when its key's text is used
+        // instead, as the context keys' do below.
+        if let Some(c) = call {
+            (principal, action, resource) = (c.principal(), c.action(), c.resource());
+            session = c.session_policy().unwrap_or("");
+        }
         let first_key = keys.len();
         let shape: Option<&'static sesame_runtime::ContextKeys> = keyed.map(|engine| {
             let names = r.context.iter().map(|(k, _)| k.as_str()).collect();
@@ -186,6 +235,7 @@ fn pack(
             first_key,
             keys.len(),
             shape,
+            call,
         ));
     }
     let values: &'static [&'static str] = Box::leak(values.into_boxed_slice());
@@ -198,13 +248,16 @@ fn pack(
     heads
         .into_iter()
         .map(
-            |(principal, action, resource, session_policy, a, b, keys)| sesame_runtime::Request {
-                principal,
-                action,
-                resource,
-                context: &contexts[a..b],
-                session_policy,
-                keys,
+            |(principal, action, resource, session_policy, a, b, keys, call)| {
+                sesame_runtime::Request {
+                    principal,
+                    action,
+                    resource,
+                    context: &contexts[a..b],
+                    session_policy,
+                    keys,
+                    call,
+                }
             },
         )
         .collect()

@@ -1280,7 +1280,10 @@ impl Engine {
             session: request.session_policy,
         };
         let index = match request.call.and_then(|c| c.named(request)) {
-            Some(named) => self.named_plan(scratch, request, &key, named)?,
+            Some((call, hash)) => match scratch.plans.find_call(hash, call) {
+                Some(i) => i,
+                None => self.named_plan(scratch, request, &key, (call, hash))?,
+            },
             None => {
                 let hash = key.digest();
                 match scratch.plans.find(&key, hash) {
@@ -1330,8 +1333,8 @@ impl Engine {
         })
     }
 
-    /// The plan of a request that names its call key (`named`: the key's
-    /// number and hash): kept under the key's number, or found by its
+    /// The plan of a request that names its call key (the key's number
+    /// and hash) when none is kept under the key's number: found by its
     /// strings or built, and then kept under it. Out of line, so that the
     /// lookup of a request naming none stays as it was.
     #[inline(never)]
@@ -1342,9 +1345,6 @@ impl Engine {
         key: &PlanKey<'_>,
         (call, hash): (u64, u64),
     ) -> Result<u32, CheckError> {
-        if let Some(i) = scratch.plans.find_call(hash, call) {
-            return Ok(i);
-        }
         let index = match scratch.plans.find(key, hash) {
             Some(i) => i,
             None => self.build_plan(scratch, request, key, hash)?,

@@ -328,7 +328,7 @@ impl PlanCache {
     /// hash is `hash`, if any: [`PlanCache::find`] with the key's number
     /// standing for its strings, none compared (the key vouches for them:
     /// [`crate::CallKey`]).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn find_call(&self, hash: u64, call: u64) -> Option<u32> {
         let mask = self.slots.len().checked_sub(1)?;
         let mut i = (hash as usize) & mask;
@@ -1011,7 +1011,25 @@ pub(crate) trait Conditions {
 /// naming among them; unless `EVERY` statement is wanted, stops at the
 /// first entry whose naming is at least `settled` (no later entry changes
 /// the answer).
+#[inline(always)]
 fn grants<const EVERY: bool>(
+    ev: &mut impl Conditions,
+    cache: &PlanCache,
+    g: Span,
+    hits: &mut Vec<crate::Hit>,
+    settled: Naming,
+) -> Option<Naming> {
+    // Many plans have no grants in a layer (a resource without policies):
+    // no call for those.
+    if g.start == g.end {
+        return None;
+    }
+    walk_grants::<EVERY>(ev, cache, g, hits, settled)
+}
+
+/// [`grants`] of a layer that has some.
+#[inline(never)]
+fn walk_grants<const EVERY: bool>(
     ev: &mut impl Conditions,
     cache: &PlanCache,
     g: Span,

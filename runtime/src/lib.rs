@@ -12,7 +12,11 @@
 //! keeps the static half as a *plan* in a bounded cache
 //! ([`DEFAULT_PLANS`], [`Engine::scratch_with_plans`]), in the manner of
 //! regex-automata's lazy DFA cache, so a request that repeats the four
-//! strings only pays for its conditions. Its answers are those of
+//! strings only pays for its conditions. A sender that asks about the
+//! same tenant again and again can name the four strings once
+//! ([`CallKey`]) and its context keys once ([`ContextKeys`]), so a check
+//! of them finds its plan and its context's keys without reading their
+//! text. Its answers are those of
 //! the reference evaluator in `sesame-spec`, statement for statement; the
 //! compiler's differential tests hold it to that. An engine travels as an
 //! [`artifact`] ([`Engine::to_artifact`], [`Engine::from_artifact`]). It

@@ -26,7 +26,10 @@
 //! order: the same plans, read out of the order they were built in.
 //! `KEYED=1` gives the requests' context keys named once
 //! ([`sesame_runtime::Engine::context_keys`], one set per key list in the
-//! stream), as the `-keyed` bench rows do. `OUTCOME=1` answers through
+//! stream), as the `-keyed` bench rows do. `NAMED=1` names the requests'
+//! calls once too ([`sesame_runtime::CallKey`], one per distinct principal,
+//! action, resource and session policy), as the `-named` rows do.
+//! `OUTCOME=1` answers through
 //! [`sesame_runtime::Engine::check_outcome`], as the `-outcome` rows do.
 //!
 //! `REPEAT=N` answers a stream as long as the workload's whose requests

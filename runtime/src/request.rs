@@ -190,6 +190,32 @@ impl CallKey {
 mod tests {
     use super::*;
 
+    /// A sender's threads share their call keys (each thread's scratch
+    /// keeps its own plans under the keys' numbers).
+    #[test]
+    fn call_keys_are_shared_between_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<CallKey>();
+        let key = CallKey::new("p", "ses:SendEmail", "*", Some("s"));
+        let other = CallKey::new("p", "ses:SendEmail", "*", Some("s"));
+        assert_ne!(key.id, other.id, "two keys share a number");
+        assert_eq!(key.hash, other.hash);
+        assert_eq!(key.clone().id, key.id);
+        let request = key.request();
+        assert_eq!(key.named(&request), Some((key.id, key.hash)));
+        assert_eq!(other.named(&request), None, "another key's strings taken");
+        let copies = Request {
+            session_policy: Some("s"),
+            ..Request::new("p", "ses:SendEmail", "*")
+        };
+        assert_eq!(key.named(&copies), None, "copies of the strings taken");
+        let unsessioned = Request {
+            session_policy: None,
+            ..request
+        };
+        assert_eq!(key.named(&unsessioned), None, "the session left out");
+    }
+
     #[test]
     fn context_keys_ignore_case() {
         let recipients: &[&str] = &["a@example.com"];

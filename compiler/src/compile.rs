@@ -98,9 +98,7 @@ pub fn with_keyed_request<R>(
     request: &sesame_spec::Request,
     f: impl FnOnce(&sesame_runtime::Request<'_>) -> R,
 ) -> R {
-    let names: Vec<&str> = request.context.iter().map(|(k, _)| k.as_str()).collect();
-    let keys = engine.context_keys(&names);
-    borrowed(request, keys.names(), (Some(&keys), None), f)
+    with_keys(engine, None, request, f)
 }
 
 /// Runs `f` on a runtime request made by `call` ([`CallKey::request`]),
@@ -114,9 +112,20 @@ pub fn with_named_request<R>(
     request: &sesame_spec::Request,
     f: impl FnOnce(&sesame_runtime::Request<'_>) -> R,
 ) -> R {
+    with_keys(engine, Some(call), request, f)
+}
+
+/// [`with_keyed_request`], its other strings `call`'s when given
+/// ([`with_named_request`]).
+fn with_keys<R>(
+    engine: &Engine,
+    call: Option<&CallKey>,
+    request: &sesame_spec::Request,
+    f: impl FnOnce(&sesame_runtime::Request<'_>) -> R,
+) -> R {
     let names: Vec<&str> = request.context.iter().map(|(k, _)| k.as_str()).collect();
     let keys = engine.context_keys(&names);
-    borrowed(request, keys.names(), (Some(&keys), Some(call)), f)
+    borrowed(request, keys.names(), (Some(&keys), call), f)
 }
 
 /// A runtime request as the spec's (every string copied): what

@@ -310,18 +310,7 @@ impl PlanCache {
     /// of answering: out of line, every check paid the call).
     #[inline(always)]
     pub(crate) fn find(&self, key: &PlanKey<'_>, hash: u64) -> Option<u32> {
-        let mask = self.slots.len().checked_sub(1)?;
-        let mut i = (hash as usize) & mask;
-        let text = self.text.as_bytes();
-        loop {
-            let slot = *self.slots.get(i)?;
-            let index = slot.checked_sub(1)?;
-            let plan = self.plans.get(index as usize)?;
-            if plan.hash == hash && self.same_key(plan, key, text) {
-                return Some(index);
-            }
-            i = (i + 1) & mask;
-        }
+        self.probe(hash, &ByKey(key))
     }
 
     /// The number of the plan kept under call key number `call`, whose
@@ -330,13 +319,20 @@ impl PlanCache {
     /// [`crate::CallKey`]).
     #[inline(always)]
     pub(crate) fn find_call(&self, hash: u64, call: u64) -> Option<u32> {
+        self.probe(hash, &ByCall(call))
+    }
+
+    /// The first plan of hash `hash` that `wanted` takes, along the open
+    /// addressing's probe sequence.
+    #[inline(always)]
+    fn probe(&self, hash: u64, wanted: &impl Wanted) -> Option<u32> {
         let mask = self.slots.len().checked_sub(1)?;
         let mut i = (hash as usize) & mask;
         loop {
             let slot = *self.slots.get(i)?;
             let index = slot.checked_sub(1)?;
             let plan = self.plans.get(index as usize)?;
-            if plan.hash == hash && plan.call == call {
+            if plan.hash == hash && wanted.takes(self, plan) {
                 return Some(index);
             }
             i = (i + 1) & mask;
@@ -462,6 +458,33 @@ impl PlanCache {
     /// The SCP levels to check.
     pub(crate) fn levels(&self, l: Span) -> &[Span] {
         self.levels.get(l.range()).unwrap_or(&[])
+    }
+}
+
+/// Which plan of the right hash a probe takes. A trait rather than a
+/// closure: a closure's body was left out of line, and with it the key's
+/// comparison on every check.
+trait Wanted {
+    fn takes(&self, cache: &PlanCache, plan: &Plan) -> bool;
+}
+
+/// The plan built for these strings.
+struct ByKey<'k, 'r>(&'k PlanKey<'r>);
+
+impl Wanted for ByKey<'_, '_> {
+    #[inline(always)]
+    fn takes(&self, cache: &PlanCache, plan: &Plan) -> bool {
+        cache.same_key(plan, self.0, cache.text.as_bytes())
+    }
+}
+
+/// The plan kept under this call key number.
+struct ByCall(u64);
+
+impl Wanted for ByCall {
+    #[inline(always)]
+    fn takes(&self, _: &PlanCache, plan: &Plan) -> bool {
+        plan.call == self.0
     }
 }
 
